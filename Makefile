@@ -1,0 +1,47 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SAMPLES := sample_configs
+
+.PHONY: run test lint bench install sshd clean
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/leap-tui --clace $(SAMPLES)/clace.toml --provider $(SAMPLES)/provider --inventory $(SAMPLES)/hosts.toml
+
+# OpenSSH's server and tmux are real parts of the test suite (SSH apply, the terminal test).
+sshd:
+	@if ! command -v sshd >/dev/null && [ ! -x /usr/sbin/sshd ] || ! command -v tmux >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssh-client tmux >/dev/null; \
+	  else \
+	    echo "make test: sshd or tmux missing and not root; install openssh-server and tmux" >&2; \
+	  fi; \
+	fi
+	@mkdir -p /run/sshd 2>/dev/null || true
+
+test: $(STAMP) sshd
+	$(VENV)/bin/ruff check tui widgets themes tests benchmarks
+	$(VENV)/bin/mypy tui
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check tui widgets themes tests benchmarks
+	$(VENV)/bin/mypy tui
+
+bench: $(STAMP) sshd
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

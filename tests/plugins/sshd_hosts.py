@@ -1,0 +1,1 @@
+"""Filled by the SSH work (issue 4)."""

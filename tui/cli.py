@@ -1,0 +1,52 @@
+"""The `leap-tui` command: subcommands over the core; with none, the TUI."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Each subcommand lives in tui/commands/<name>.py with register(subparsers) and run(args).
+# Imported by name so that `leap-tui check` never loads Textual, paramiko or cryptography.
+SUBCOMMANDS: tuple[str, ...] = (
+    "check",
+    "get",
+    "set",
+    "ports",
+    "apply",
+    "rollback",
+    "history",
+    "certs",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leap-tui",
+        description="Keyboard-driven configurator for Clace servers and LEAP providers.",
+    )
+    parser.add_argument("--clace", metavar="FILE", help="the Clace server TOML to open")
+    parser.add_argument("--provider", metavar="DIR", help="the LEAP provider directory to open")
+    parser.add_argument("--inventory", metavar="FILE", help="the hosts.toml inventory")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        module = importlib.import_module(f"tui.commands.{name}_cmd")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from tui.commands import open_tui
+
+        return open_tui.run(args)
+    handler = args.handler
+    status: int = handler(args)
+    return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""The one error type for input the core cannot use: it always names file, line and column."""
+
+from __future__ import annotations
+
+
+class ConfigError(Exception):
+    """A file that cannot be read or parsed.
+
+    ``str()`` is a single line, ``file:line:column: message``, fit for a terminal, a log
+    or a status bar; never a traceback.
+    """
+
+    def __init__(
+        self, file: str, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.file = file
+        self.message = " ".join(message.split())
+        self.line = line
+        self.column = column
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
