@@ -1,0 +1,51 @@
+"""`leap-tui set FILE KEY VALUE`: one checked, atomic edit."""
+
+from __future__ import annotations
+
+import argparse
+
+from tui.commands.check_cmd import print_findings
+from tui.commands.common import fail
+from tui.core.edit_target import new_findings, open_target
+from tui.core.errors import ConfigError
+from tui.core.findings import has_errors
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "set",
+        help="set KEY in FILE to VALUE (checked, atomic)",
+        description="Parses VALUE to the field's type, writes atomically keeping comments and "
+        "mode, prints the findings the change produced, and refuses a change that introduces "
+        "an error unless --force.",
+    )
+    parser.add_argument("file", metavar="FILE")
+    parser.add_argument("key", metavar="KEY")
+    parser.add_argument("value", metavar="VALUE")
+    parser.add_argument("--provider", metavar="DIR", default=argparse.SUPPRESS,
+                        help="the provider FILE belongs to (default: found above FILE)")
+    parser.add_argument("--force", action="store_true", help="write even if it adds an error")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        target = open_target(args.file, getattr(args, "provider", None))
+        value = target.parse(args.key, args.value)
+        before = target.check()
+        target.set(args.key, value)
+        after = target.check()
+    except (ConfigError, ValueError) as error:
+        return fail(str(error))
+    produced = new_findings(before, after)
+    if produced:
+        print_findings(produced)
+    if has_errors(produced) and not args.force:
+        return fail(f"not written: the change to {target.display} adds an error (--force writes "
+                    "it anyway)", status=1)
+    try:
+        target.save()
+    except OSError as error:
+        return fail(f"{target.display}: cannot write: {error.strerror or error}")
+    print(f"{target.display}: {args.key} = {args.value}")
+    return 0

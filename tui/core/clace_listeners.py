@@ -1,0 +1,38 @@
+"""The Clace server's own listeners as port-map rows, beside the LEAP nodes' ports."""
+
+from __future__ import annotations
+
+from tui.core.clace_config import ClaceConfig
+from tui.core.findings import Finding
+from tui.core.portmap import PortRow
+
+# Findings that mean "this listener's address/port is in trouble" (the same rules, not a copy).
+_CONFLICT_CODES = frozenset({"CL001", "CL006", "CL008", "CL011", "CL013", "CL015"})
+
+
+def clace_listener_rows(cfg: ClaceConfig, findings: list[Finding] | None = None) -> list[PortRow]:
+    flagged = {f.path for f in findings or () if f.code in _CONFLICT_CODES}
+    rows: list[PortRow] = []
+    for section, name, public in (("http", "HTTP", False), ("https", "HTTPS", True)):
+        settings = cfg.http if section == "http" else cfg.https
+        port = settings.port
+        if port == -1:
+            continue
+        key = f"{section}.port"
+        rows.append(
+            PortRow(
+                node="clace",
+                address=settings.host,
+                port=port if port != 0 else "random",
+                protocol="tcp",
+                service="clace",
+                name=name,
+                public=public,
+                property=key,
+                source=str(cfg.path),
+                line=cfg.line_of(key),
+                conflict=key in flagged or f"{section}.host" in flagged,
+                note="Port 0 binds any available port; -1 disables the listener.",
+            )
+        )
+    return rows

@@ -1,0 +1,315 @@
+"""What the editor shows for each part of the workspace: sections, their fields, and edits.
+
+The TUI renders these; all decisions about which keys a section has, where a value comes
+from and how typed text becomes a value live here, testable without a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+from tui.core.clace_schema import CLACE_FIELDS
+from tui.core.findings import Finding
+from tui.core.port_catalog import PORT_CATALOG
+from tui.core.workspace import Workspace
+
+FieldKind = Literal["port", "host", "bool", "email", "path", "string", "ip", "list", "port_list"]
+
+CLACE_TARGET = "clace"
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str  # "clace:http", "clace:https", "clace:certs", "leap:common", "node:web1"
+    title: str
+    target: str  # "clace" or the provider file edits go to ("nodes/web1.json")
+    node: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    key: str
+    label: str
+    kind: FieldKind
+    value: object  # the effective value
+    overridden: bool  # set in the section's own file (a reset key removes it)
+    origin: str  # "default", "clace.toml:12", "services/webapp.json:5", "built-in default"
+    note: str
+    computed: bool = False  # a "= ..." expression that `leap compile` evaluates
+
+
+_LEAP_NODE_FIELDS: tuple[tuple[str, str, FieldKind, str | None], ...] = (
+    # key, label, kind, service that brings it (None: every node)
+    ("ip_address", "IP address", "ip", None),
+    ("services", "Services", "list", None),
+    ("tags", "Tags", "list", None),
+    ("ssh.port", "SSH port", "port", None),
+    ("api.port", "API port", "port", "webapp"),
+    ("nickserver.port", "Nicknym port", "port", "webapp"),
+    ("soledad.port", "Soledad port", "port", "soledad"),
+    ("openvpn.gateway_address", "OpenVPN gateway address", "ip", "openvpn"),
+    ("openvpn.ports", "OpenVPN ports", "port_list", "openvpn"),
+)
+
+_GENERIC_NOTES = {
+    "ip_address": "The node's public address; every other node must use a different one "
+    "(leap compile refuses duplicates).",
+    "services": "Services of this node, in inheritance order (comma separated).",
+    "tags": "Tags of this node, applied after its services (comma separated).",
+}
+
+
+def _catalog_notes() -> dict[str, str]:
+    notes: dict[str, str] = {}
+    for spec in PORT_CATALOG:
+        if spec.property and spec.property not in notes:
+            notes[spec.property] = spec.note
+    return notes
+
+
+_NOTES = {**_GENERIC_NOTES, **_catalog_notes()}
+_NOTES.setdefault(
+    "openvpn.gateway_address",
+    "OpenVPN listens on this address, not on ip_address; it must be an address of this node "
+    "that no other node uses.",
+)
+
+
+def sections(workspace: Workspace) -> list[Section]:
+    result: list[Section] = []
+    if workspace.clace is not None:
+        result += [
+            Section("clace:http", "HTTP", CLACE_TARGET),
+            Section("clace:https", "HTTPS", CLACE_TARGET),
+            Section("clace:certs", "Certificates", CLACE_TARGET),
+        ]
+    provider = workspace.provider
+    if provider is not None:
+        if provider.common is not None:
+            result.append(Section("leap:common", "common", provider.common.rel))
+        for name in provider.node_names():
+            result.append(Section(f"node:{name}", name, provider.node_file(name), node=name))
+    return result
+
+
+def section_by_id(workspace: Workspace, section_id: str) -> Section | None:
+    return next((s for s in sections(workspace) if s.id == section_id), None)
+
+
+def fields(workspace: Workspace, section: Section) -> list[FieldInfo]:
+    if section.id in ("clace:http", "clace:https"):
+        return _clace_fields(workspace, section.id.split(":", 1)[1])
+    if section.id == "leap:common":
+        return _common_fields(workspace, section)
+    if section.node is not None:
+        return _node_fields(workspace, section)
+    return []
+
+
+def _clace_fields(workspace: Workspace, table: str) -> list[FieldInfo]:
+    cfg = workspace.clace
+    assert cfg is not None
+    result = []
+    for key, spec in CLACE_FIELDS.items():
+        if not key.startswith(f"{table}."):
+            continue
+        if cfg.is_set(key):
+            line = cfg.line_of(key)
+            origin = f"{cfg.path.name}:{line}" if line else cfg.path.name
+        else:
+            origin = "default"
+        result.append(
+            FieldInfo(
+                key=key,
+                label=spec.label,
+                kind=spec.kind,
+                value=cfg.get(key),
+                overridden=cfg.is_set(key),
+                origin=origin,
+                note=spec.note,
+            )
+        )
+    return result
+
+
+def _origin_text(file: str, line: int | None, builtin: bool) -> str:
+    if builtin:
+        return f"built-in default ({file})" if file else "built-in default"
+    return f"{file}:{line}" if line else file
+
+
+def _common_fields(workspace: Workspace, section: Section) -> list[FieldInfo]:
+    provider = workspace.provider
+    assert provider is not None
+    raw = provider.get_raw(section.target, "ssh.port")
+    line = provider.files[section.target].doc.line_of(("ssh", "port"))
+    return [
+        FieldInfo(
+            key="ssh.port",
+            label="SSH port (all nodes)",
+            kind="port",
+            value=raw if raw is not None else 22,
+            overridden=raw is not None,
+            origin=_origin_text(section.target, line, False) if raw is not None else "default",
+            note=_NOTES.get("ssh.port", ""),
+        )
+    ]
+
+
+def _node_fields(workspace: Workspace, section: Section) -> list[FieldInfo]:
+    provider = workspace.provider
+    assert provider is not None and section.node is not None
+    effective = provider.effective(section.node)
+    services = set(effective.services)
+    result = []
+    for key, label, kind, service in _LEAP_NODE_FIELDS:
+        if service is not None and service not in services:
+            continue
+        value = effective.get(key)
+        origin = effective.origin(key)
+        overridden = provider.get_raw(section.target, key) is not None
+        result.append(
+            FieldInfo(
+                key=key,
+                label=label,
+                kind=kind,
+                value=value,
+                overridden=overridden,
+                origin=_origin_text(origin.file, origin.line, origin.builtin) if origin else "unset",
+                note=_NOTES.get(key, ""),
+                computed=isinstance(value, str) and value.startswith("= "),
+            )
+        )
+    return result
+
+
+def display_text(info: FieldInfo) -> str:
+    """The text an input shows for a value."""
+    value = info.value
+    if value is None:
+        return ""
+    if info.kind in ("list", "port_list") and isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def parse_text(info: FieldInfo, text: str) -> object:
+    """Typed text to the value written to the file.
+
+    A port that is not a number is written as typed: the file then holds exactly what the
+    operator sees, and the checks (wrong type, out of range) say what is wrong with it.
+    """
+    text = text.strip()
+    if info.kind == "port":
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if info.kind == "bool":
+        return text.lower() in ("true", "1", "yes", "on")
+    if info.kind == "list":
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if info.kind == "port_list":
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        # LEAP's own default spells these ports as strings; keep the file's spelling.
+        as_strings = not isinstance(info.value, list) or all(isinstance(v, str) for v in info.value)
+        if as_strings:
+            return parts
+        return [int(p) if p.lstrip("-").isdigit() else p for p in parts]
+    return text
+
+
+def target_text(workspace: Workspace, target: str) -> str:
+    if target == CLACE_TARGET:
+        assert workspace.clace is not None
+        return workspace.clace.text
+    assert workspace.provider is not None
+    return workspace.provider.text(target)
+
+
+def set_target_text(workspace: Workspace, target: str, text: str) -> None:
+    if target == CLACE_TARGET:
+        assert workspace.clace is not None
+        workspace.clace.replace_text(text)
+    else:
+        assert workspace.provider is not None
+        workspace.provider.replace_text(target, text)
+
+
+def apply_edit(workspace: Workspace, section: Section, key: str, value: object) -> None:
+    if section.target == CLACE_TARGET:
+        assert workspace.clace is not None
+        workspace.clace.set(key, value)
+    else:
+        assert workspace.provider is not None
+        workspace.provider.set_value(section.target, key, value)
+
+
+def remove_override(workspace: Workspace, section: Section, key: str) -> None:
+    if section.target == CLACE_TARGET:
+        assert workspace.clace is not None
+        workspace.clace.unset(key)
+    else:
+        assert workspace.provider is not None
+        workspace.provider.unset_value(section.target, key)
+
+
+def section_for_finding(workspace: Workspace, finding: Finding) -> str | None:
+    """The section whose editor shows the field a finding is about."""
+    if workspace.clace is not None and finding.file == str(workspace.clace.path):
+        return "clace:https" if finding.path.startswith("https") else "clace:http"
+    if finding.code.startswith("CE"):
+        return "clace:certs"
+    if finding.node is not None:
+        return f"node:{finding.node}"
+    provider = workspace.provider
+    if provider is not None and provider.common is not None and finding.file == provider.common.rel:
+        return "leap:common"
+    return None
+
+
+def modified_targets(workspace: Workspace) -> list[str]:
+    targets = []
+    if workspace.clace is not None and workspace.clace.is_modified:
+        targets.append(CLACE_TARGET)
+    if workspace.provider is not None:
+        targets += workspace.provider.modified_files()
+    return targets
+
+
+def unified_diffs(workspace: Workspace) -> list[tuple[str, str]]:
+    """(file name, unified diff against the file on disk) for each edited file."""
+    import difflib
+
+    result = []
+    for target in modified_targets(workspace):
+        if target == CLACE_TARGET:
+            assert workspace.clace is not None
+            name, old, new = str(workspace.clace.path), workspace.clace.original_text, workspace.clace.text
+        else:
+            assert workspace.provider is not None
+            name = target
+            old, new = workspace.provider.original_text(target), workspace.provider.text(target)
+        diff = difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True),
+            fromfile=f"a/{name}", tofile=f"b/{name}",
+        )
+        result.append((name, "".join(diff)))
+    return result
+
+
+def save_all(workspace: Workspace) -> list[str]:
+    saved = modified_targets(workspace)
+    if workspace.clace is not None and workspace.clace.is_modified:
+        workspace.clace.save()
+    if workspace.provider is not None and workspace.provider.modified_files():
+        workspace.provider.save()
+    return saved
+
+
+def value_repr(value: object) -> str:
+    return json.dumps(value) if not isinstance(value, str) else value

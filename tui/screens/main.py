@@ -1,0 +1,229 @@
+"""The main screen: navigation tree, field editor of the selected section, live findings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static, Tree
+
+from tui.core import sections as sec
+from tui.core.findings import Finding
+from widgets.field_row import FieldModel, FieldRow
+from widgets.findings_table import FindingsTable
+
+if TYPE_CHECKING:
+    from tui.app import LeapTuiApp
+
+
+def field_model(info: sec.FieldInfo) -> FieldModel:
+    minimum = -1 if info.key.startswith(("http.", "https.")) else 1
+    return FieldModel(
+        key=info.key,
+        label=info.label,
+        kind=info.kind,
+        text=sec.display_text(info),
+        origin=info.origin,
+        note=info.note,
+        overridden=info.overridden,
+        computed=info.computed,
+        minimum=minimum,
+    )
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "filter_findings", "Filter", id="filter"),
+        Binding("f4", "reset_field", "Inherit", id="reset-field", priority=True,
+                tooltip="Remove this file's override: the value is inherited again"),
+        Binding("f6", "focus_findings", "Findings", id="focus-findings", priority=True),
+        Binding("escape", "focus_nav", "Tree", id="focus-nav", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.section: sec.Section | None = None
+
+    @property
+    def leap_app(self) -> LeapTuiApp:
+        from tui.app import LeapTuiApp
+
+        assert isinstance(self.app, LeapTuiApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="body"):
+            yield Tree("Workspace", id="nav")
+            with Vertical(id="editor-pane"):
+                yield Static("", id="section-title")
+                yield VerticalScroll(id="editor")
+        with Vertical(id="findings-pane"):
+            yield Static("", id="findings-bar")
+            yield Input(placeholder="filter findings (Enter keeps, Escape clears)",
+                        id="findings-filter")
+            yield FindingsTable(id="findings")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.build_tree()
+        first = next(iter(sec.sections(self.leap_app.workspace)), None)
+        if first is not None:
+            self.show_section(first.id)
+        self.query_one("#nav", Tree).focus()
+
+    # navigation -------------------------------------------------------------------------
+
+    def build_tree(self) -> None:
+        workspace = self.leap_app.workspace
+        tree: Tree[str] = self.query_one("#nav", Tree)
+        tree.clear()
+        tree.show_root = False
+        if workspace.clace is not None:
+            clace = tree.root.add(f"Clace ({workspace.clace.path.name})", expand=True)
+            clace.add_leaf("HTTP", data="clace:http")
+            clace.add_leaf("HTTPS", data="clace:https")
+            clace.add_leaf("Certificates", data="clace:certs")
+        provider = workspace.provider
+        if provider is not None:
+            leap = tree.root.add(f"LEAP ({provider.root.name})", expand=True)
+            if provider.common is not None:
+                leap.add_leaf("common", data="leap:common")
+            groups: dict[str, list[str]] = {}
+            for name in provider.node_names():
+                for service in provider.effective(name).services or ["(no service)"]:
+                    groups.setdefault(service, []).append(name)
+            for service, nodes in groups.items():
+                group = leap.add(service, expand=True)
+                for name in nodes:
+                    group.add_leaf(name, data=f"node:{name}")
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
+        if event.node.data:
+            self.show_section(event.node.data)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
+        if event.node.data:
+            self.show_section(event.node.data)
+            rows = list(self.query(FieldRow))
+            if rows:
+                rows[0].focus_input()
+
+    def select_in_tree(self, section_id: str) -> None:
+        tree: Tree[str] = self.query_one("#nav", Tree)
+        stack = list(tree.root.children)
+        while stack:
+            node = stack.pop(0)
+            if node.data == section_id:
+                tree.move_cursor(node)
+                return
+            stack.extend(node.children)
+
+    # the field editor -------------------------------------------------------------------
+
+    def show_section(self, section_id: str) -> None:
+        workspace = self.leap_app.workspace
+        section = sec.section_by_id(workspace, section_id)
+        if section is None:
+            return
+        if self.section is not None and self.section.id == section_id:
+            self.refresh_fields()
+            return
+        self.section = section
+        self.leap_app.history.close_group()
+        title = self.query_one("#section-title", Static)
+        title.update(f" {section.title}  ·  edits go to {self._target_name(section)}")
+        editor = self.query_one("#editor", VerticalScroll)
+        editor.remove_children()
+        if section.id == "clace:certs":
+            editor.mount(self.leap_app.certificates_panel())
+            return
+        infos = sec.fields(workspace, section)
+        editor.mount_all(FieldRow(field_model(info)) for info in infos)
+
+    def _target_name(self, section: sec.Section) -> str:
+        workspace = self.leap_app.workspace
+        if section.target == sec.CLACE_TARGET and workspace.clace is not None:
+            return str(workspace.clace.path)
+        return section.target
+
+    def refresh_fields(self) -> None:
+        """Re-read values and origins after an edit, an undo or a save."""
+        if self.section is None or self.section.id == "clace:certs":
+            return
+        infos = {info.key: info for info in sec.fields(self.leap_app.workspace, self.section)}
+        for row in self.query(FieldRow):
+            info = infos.get(row.model.key)
+            if info is None:
+                continue
+            model = field_model(info)
+            focused = self.focused is row.input_widget
+            if focused and row.model.text != model.text:
+                # Keep what the operator is typing; only where it comes from changes.
+                model = FieldModel(**{**model.__dict__, "text": row.input_widget.value})  # type: ignore[union-attr]
+            row.refresh_model(model)
+
+    def focus_field(self, key: str) -> bool:
+        for row in self.query(FieldRow):
+            if key == row.model.key or key.startswith(row.model.key + "."):
+                row.focus_input()
+                row.scroll_visible()
+                return True
+        return False
+
+    @on(FieldRow.Edited)
+    def field_edited(self, event: FieldRow.Edited) -> None:
+        if self.section is None:
+            return
+        self.leap_app.edit_field(self.section, event.key, event.text)
+
+    def action_reset_field(self) -> None:
+        if self.section is None:
+            return
+        for row in self.query(FieldRow):
+            if row.has_focus_within:
+                self.leap_app.reset_field(self.section, row.model.key)
+                return
+        self.notify("Move to a field first: F4 makes it inherit again.", severity="warning")
+
+    # findings -----------------------------------------------------------------------------
+
+    def show_findings(self, findings: list[Finding], summary: str) -> None:
+        self.query_one("#findings-bar", Static).update(f" Findings: {summary}")
+        self.query_one(FindingsTable).show(findings)
+
+    @on(FindingsTable.Jump)
+    def jump_to_finding(self, event: FindingsTable.Jump) -> None:
+        self.leap_app.jump_to(event.finding)
+
+    def action_filter_findings(self) -> None:
+        box = self.query_one("#findings-filter", Input)
+        box.add_class("-visible")
+        box.focus()
+
+    @on(Input.Changed, "#findings-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.query_one(FindingsTable).set_filter(event.value)
+
+    @on(Input.Submitted, "#findings-filter")
+    def filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        table = self.query_one(FindingsTable)
+        if not event.value:
+            event.input.remove_class("-visible")
+        table.focus()
+
+    def action_focus_findings(self) -> None:
+        self.query_one(FindingsTable).focus()
+
+    def action_focus_nav(self) -> None:
+        box = self.query_one("#findings-filter", Input)
+        if box.has_focus:
+            box.value = ""
+            box.remove_class("-visible")
+        self.query_one("#nav", Tree).focus()

@@ -1,0 +1,130 @@
+"""One editable property: label, a type-aware input, where the value comes from, and help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.validation import Function, Integer, Validator
+from textual.widgets import Input, Label, Static, Switch
+
+
+@dataclass(frozen=True)
+class FieldModel:
+    """What a FieldRow shows; independent of where the value lives."""
+
+    key: str
+    label: str
+    kind: str  # "port", "bool", "host", "email", "ip", "list", "port_list", "path", "string"
+    text: str  # the value as the input shows it
+    origin: str  # "default", "clace.toml:12", "common.json:5"
+    note: str = ""
+    overridden: bool = False
+    computed: bool = False
+    minimum: int = -1
+    maximum: int = 65535
+
+
+def _validators(model: FieldModel) -> list[Validator]:
+    if model.kind == "port":
+        return [Integer(minimum=model.minimum, maximum=model.maximum,
+                        failure_description=f"a port: {model.minimum}..{model.maximum}")]
+    if model.kind == "port_list":
+        def ports_ok(text: str) -> bool:
+            parts = [p.strip() for p in text.split(",") if p.strip()]
+            return bool(parts) and all(p.isdigit() and 1 <= int(p) <= 65535 for p in parts)
+        return [Function(ports_ok, "ports 1..65535, comma separated")]
+    if model.kind == "email":
+        return [Function(lambda t: t == "" or ("@" in t and "." in t.rsplit("@", 1)[-1]),
+                         "an email address, or empty to disable automatic certificates")]
+    return []
+
+
+class FieldRow(Vertical):
+    """A row of the field editor. Posts Edited when the operator changes the value."""
+
+    DEFAULT_CSS = """
+    FieldRow { height: auto; padding: 0 1; }
+    FieldRow .field-line { height: auto; }
+    FieldRow .field-label { width: 22; padding-top: 1; }
+    FieldRow Input { width: 1fr; }
+    FieldRow Switch { width: auto; }
+    FieldRow .field-origin { width: 26; padding-top: 1; color: $text-muted; }
+    FieldRow .field-note { color: $text-muted; padding-left: 22; }
+    """
+
+    class Edited(Message):
+        def __init__(self, row: FieldRow, key: str, text: str) -> None:
+            super().__init__()
+            self.row = row
+            self.key = key
+            self.text = text
+
+    def __init__(self, model: FieldModel, *, show_note: bool = True) -> None:
+        super().__init__(id=f"field-{model.key.replace('.', '-')}", classes="field-row")
+        self.model = model
+        self.show_note = show_note
+        self._quiet = False
+
+    def compose(self) -> ComposeResult:
+        model = self.model
+        with Horizontal(classes="field-line"):
+            marker = "●" if model.overridden else " "
+            yield Label(f"{marker} {model.label}", classes="field-label")
+            if model.kind == "bool":
+                yield Switch(value=model.text == "true", id="value")
+            else:
+                yield Input(
+                    value=model.text,
+                    id="value",
+                    validators=_validators(model),
+                    type="integer" if model.kind == "port" else "text",
+                    tooltip=model.note or None,
+                )
+            yield Static(self._origin_text(), classes="field-origin")
+        if self.show_note and model.note:
+            yield Static(model.note, classes="field-note", markup=False)
+
+    def _origin_text(self) -> str:
+        prefix = "computed " if self.model.computed else ""
+        return f"{prefix}← {self.model.origin}"
+
+    @property
+    def input_widget(self) -> Input | Switch:
+        return self.query_one("#value", Input | Switch)  # type: ignore[arg-type]
+
+    def refresh_model(self, model: FieldModel) -> None:
+        """Show a new value/origin without posting an edit (after undo, or a re-check)."""
+        self.model = model
+        self._quiet = True
+        try:
+            widget = self.input_widget
+            if isinstance(widget, Switch):
+                widget.value = model.text == "true"
+            elif widget.value != model.text:
+                widget.value = model.text
+            marker = "●" if model.overridden else " "
+            self.query_one(".field-label", Label).update(f"{marker} {model.label}")
+            self.query_one(".field-origin", Static).update(self._origin_text())
+        finally:
+            self.call_after_refresh(self._unquiet)
+
+    def _unquiet(self) -> None:
+        self._quiet = False
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._quiet or event.value.strip() == "":
+            return
+        self.post_message(self.Edited(self, self.model.key, event.value))
+
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        event.stop()
+        if self._quiet:
+            return
+        self.post_message(self.Edited(self, self.model.key, "true" if event.value else "false"))
+
+    def focus_input(self) -> None:
+        self.input_widget.focus()

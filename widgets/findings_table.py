@@ -1,0 +1,70 @@
+"""The findings of the checks as a table: severity (icon and word), code, place, message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from tui.core.findings import Finding, Severity
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+class FindingsTable(DataTable[Text | str]):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    class Jump(Message):
+        def __init__(self, finding: Finding) -> None:
+            super().__init__()
+            self.finding = finding
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
+        self._all: list[Finding] = []
+        self._shown: list[Finding] = []
+        self.filter_text = ""
+
+    def on_mount(self) -> None:
+        self.add_columns("severity", "code", "where", "message")
+
+    def show(self, findings: Sequence[Finding]) -> None:
+        self._all = list(findings)
+        self._render_rows()
+
+    def set_filter(self, text: str) -> None:
+        self.filter_text = text.strip().lower()
+        self._render_rows()
+
+    @property
+    def shown(self) -> list[Finding]:
+        return list(self._shown)
+
+    def _render_rows(self) -> None:
+        needle = self.filter_text
+        self._shown = [
+            f for f in self._all
+            if not needle or needle in f.format_text().lower() or needle in (f.node or "")
+        ]
+        row = self.cursor_row
+        self.clear()
+        for index, finding in enumerate(self._shown):
+            severity = Text(f"{finding.severity.icon} {finding.severity}", style=_STYLE[finding.severity])
+            where = finding.location
+            if finding.path:
+                where = f"{where} {finding.path}"
+            message = finding.message + (f" — {finding.hint}" if finding.hint else "")
+            self.add_row(severity, finding.code, where, message, key=str(index))
+        if self._shown:
+            self.move_cursor(row=min(row, len(self._shown) - 1))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if 0 <= event.cursor_row < len(self._shown):
+            self.post_message(self.Jump(self._shown[event.cursor_row]))
