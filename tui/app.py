@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,8 +43,8 @@ class LeapTuiApp(App[None]):
     CSS_PATH = str(STYLESHEET)
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="save", priority=True),
-        Binding("ctrl+z", "undo", "Undo", id="undo", priority=True),
-        Binding("ctrl+y", "redo", "Redo", id="redo", priority=True),
+        Binding("ctrl+z", "undo", "Undo", id="undo", priority=True, show=False),
+        Binding("ctrl+y", "redo", "Redo", id="redo", priority=True, show=False),
         Binding("f2", "show_ports", "Ports", id="ports", priority=True),
         Binding("f3", "show_diff", "Diff", id="diff", priority=True),
         Binding("a", "apply", "Apply", id="apply"),
@@ -97,12 +98,11 @@ class LeapTuiApp(App[None]):
         if self.user_config.keymap:
             self.set_keymap(self.user_config.keymap)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        try:
+        # The SSH session dropped: leave cleanly. Saves are atomic, so nothing is half-written.
+        # (Not possible off the main thread, as in tests, or where there is no SIGHUP.)
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass  # not on the main thread (tests) or no SIGHUP on this platform
         self.push_screen(MainScreen())
-        self.run_checks()
         for message in self.opened_messages:
             self.notify(message, timeout=6)
         if self.load_errors:
@@ -171,12 +171,12 @@ class LeapTuiApp(App[None]):
         self.history.close_group()
         self.history.record(section.target, key, before, after)
         self.history.close_group()
-        self._after_edit()
+        self._after_edit(keep_typing=False)
 
-    def _after_edit(self) -> None:
+    def _after_edit(self, *, keep_typing: bool = True) -> None:
         main = self.main_screen
         if main is not None:
-            main.refresh_fields()
+            main.refresh_fields(keep_typing=keep_typing)
         self.schedule_checks()
 
     def action_undo(self) -> None:
@@ -197,7 +197,7 @@ class LeapTuiApp(App[None]):
         sec.set_target_text(self.workspace, target, text)
         main = self.main_screen
         if main is not None:
-            main.refresh_fields()
+            main.refresh_fields(keep_typing=False)
         self.run_checks()
 
     def action_save(self) -> None:
@@ -221,14 +221,14 @@ class LeapTuiApp(App[None]):
             return self.workspace.clace.path.name
         return target
 
-    def jump_to(self, finding: Finding) -> None:
+    async def jump_to(self, finding: Finding) -> None:
         main = self.main_screen
         section_id = sec.section_for_finding(self.workspace, finding)
         if main is None or section_id is None:
             self.notify(f"{finding.code}: no field to show for {finding.location}")
             return
         main.select_in_tree(section_id)
-        main.show_section(section_id)
+        await main.show_section(section_id)
         self.call_after_refresh(self._focus_field, finding.path)
 
     def _focus_field(self, key: str) -> None:
@@ -318,7 +318,7 @@ class LeapTuiApp(App[None]):
             key = self.get_key_display(binding)
             yield SystemCommand(
                 binding.description,
-                f"{binding.tooltip or binding.description} [{key}]",
+                f"{binding.tooltip or binding.description} — key: {key}",
                 lambda action=binding.action, node=active.node: self.call_next(
                     self.run_action, action, node
                 ),

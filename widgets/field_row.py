@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.validation import Function, Integer, Validator
-from textual.widgets import Input, Label, Static, Switch
+from textual.widgets import Checkbox, Input, Label, Static
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,15 @@ class FieldRow(Vertical):
 
     DEFAULT_CSS = """
     FieldRow { height: auto; padding: 0 1; }
-    FieldRow .field-line { height: auto; }
-    FieldRow .field-label { width: 22; padding-top: 1; }
-    FieldRow Input { width: 1fr; }
-    FieldRow Switch { width: auto; }
-    FieldRow .field-origin { width: 26; padding-top: 1; color: $text-muted; }
-    FieldRow .field-note { color: $text-muted; padding-left: 22; }
+    FieldRow .field-line { height: 1; }
+    FieldRow .field-label { width: 25; text-wrap: nowrap; text-overflow: ellipsis; }
+    FieldRow Input { width: 1fr; min-width: 10; height: 1; }
+    FieldRow Checkbox { width: 1fr; height: 1; }
+    FieldRow .field-origin {
+        width: 17; padding-left: 1; color: $text-muted; text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    FieldRow .field-note { color: $text-muted; padding-left: 25; }
     """
 
     class Edited(Message):
@@ -62,11 +65,10 @@ class FieldRow(Vertical):
             self.key = key
             self.text = text
 
-    def __init__(self, model: FieldModel, *, show_note: bool = True) -> None:
+    def __init__(self, model: FieldModel, *, show_note: bool = False) -> None:
         super().__init__(id=f"field-{model.key.replace('.', '-')}", classes="field-row")
         self.model = model
         self.show_note = show_note
-        self._quiet = False
 
     def compose(self) -> ComposeResult:
         model = self.model
@@ -74,7 +76,8 @@ class FieldRow(Vertical):
             marker = "●" if model.overridden else " "
             yield Label(f"{marker} {model.label}", classes="field-label")
             if model.kind == "bool":
-                yield Switch(value=model.text == "true", id="value")
+                yield Checkbox(model.text, value=model.text == "true", id="value", compact=True,
+                               tooltip=model.note or None)
             else:
                 yield Input(
                     value=model.text,
@@ -82,6 +85,7 @@ class FieldRow(Vertical):
                     validators=_validators(model),
                     type="integer" if model.kind == "port" else "text",
                     tooltip=model.note or None,
+                    compact=True,
                 )
             yield Static(self._origin_text(), classes="field-origin")
         if self.show_note and model.note:
@@ -92,39 +96,49 @@ class FieldRow(Vertical):
         return f"{prefix}← {self.model.origin}"
 
     @property
-    def input_widget(self) -> Input | Switch:
-        return self.query_one("#value", Input | Switch)  # type: ignore[arg-type]
+    def input_widget(self) -> Input | Checkbox | None:
+        """The editing widget; None until the row has been composed."""
+        for widget in self.query("#value"):
+            if isinstance(widget, Input | Checkbox):
+                return widget
+        return None
 
     def refresh_model(self, model: FieldModel) -> None:
-        """Show a new value/origin without posting an edit (after undo, or a re-check)."""
-        self.model = model
-        self._quiet = True
-        try:
-            widget = self.input_widget
-            if isinstance(widget, Switch):
-                widget.value = model.text == "true"
-            elif widget.value != model.text:
-                widget.value = model.text
-            marker = "●" if model.overridden else " "
-            self.query_one(".field-label", Label).update(f"{marker} {model.label}")
-            self.query_one(".field-origin", Static).update(self._origin_text())
-        finally:
-            self.call_after_refresh(self._unquiet)
+        """Show a new value/origin without posting an edit (after undo, or a re-check).
 
-    def _unquiet(self) -> None:
-        self._quiet = False
+        The model is updated before the input: the Changed event that follows carries the
+        model's own text, which is how it is told apart from the operator's typing.
+        """
+        self.model = model
+        widget = self.input_widget
+        if widget is None:
+            return  # compose() will show the new model
+        if isinstance(widget, Checkbox):
+            widget.value = model.text == "true"
+            widget.label = model.text
+        elif widget.value != model.text:
+            widget.value = model.text
+        marker = "●" if model.overridden else " "
+        self.query_one(".field-label", Label).update(f"{marker} {model.label}")
+        self.query_one(".field-origin", Static).update(self._origin_text())
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        if self._quiet or event.value.strip() == "":
+        if event.value == self.model.text or event.value.strip() == "":
             return
         self.post_message(self.Edited(self, self.model.key, event.value))
 
-    def on_switch_changed(self, event: Switch.Changed) -> None:
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
-        if self._quiet:
+        text = "true" if event.value else "false"
+        event.checkbox.label = text
+        if text == self.model.text:
             return
-        self.post_message(self.Edited(self, self.model.key, "true" if event.value else "false"))
+        self.post_message(self.Edited(self, self.model.key, text))
 
     def focus_input(self) -> None:
-        self.input_widget.focus()
+        widget = self.input_widget
+        if widget is None:
+            self.call_after_refresh(self.focus_input)
+        else:
+            widget.focus()

@@ -55,7 +55,8 @@ class FindingsTable(DataTable[Text | str]):
         row = self.cursor_row
         self.clear()
         for index, finding in enumerate(self._shown):
-            severity = Text(f"{finding.severity.icon} {finding.severity}", style=_STYLE[finding.severity])
+            label = f"{finding.severity.icon} {finding.severity}"
+            severity = Text(label, style=_STYLE[finding.severity])
             where = finding.location
             if finding.path:
                 where = f"{where} {finding.path}"

@@ -18,7 +18,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "check",
         help="check the Clace TOML and the LEAP provider",
         description="Print every finding: file:line: CODE severity message (hint). "
-        "Exit 0 with no errors, 1 with errors (or warnings under --strict), 2 for unreadable input.",
+        "Exit 0 with no errors, 1 with errors (or warnings under --strict), "
+        "2 for unreadable input.",
     )
     add_target_options(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")

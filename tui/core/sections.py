@@ -177,7 +177,9 @@ def _node_fields(workspace: Workspace, section: Section) -> list[FieldInfo]:
                 kind=kind,
                 value=value,
                 overridden=overridden,
-                origin=_origin_text(origin.file, origin.line, origin.builtin) if origin else "unset",
+                origin=(
+                    _origin_text(origin.file, origin.line, origin.builtin) if origin else "unset"
+                ),
                 note=_NOTES.get(key, ""),
                 computed=isinstance(value, str) and value.startswith("= "),
             )
@@ -216,7 +218,8 @@ def parse_text(info: FieldInfo, text: str) -> object:
     if info.kind == "port_list":
         parts = [part.strip() for part in text.split(",") if part.strip()]
         # LEAP's own default spells these ports as strings; keep the file's spelling.
-        as_strings = not isinstance(info.value, list) or all(isinstance(v, str) for v in info.value)
+        value = info.value
+        as_strings = not isinstance(value, list) or all(isinstance(v, str) for v in value)
         if as_strings:
             return parts
         return [int(p) if p.lstrip("-").isdigit() else p for p in parts]
@@ -254,8 +257,18 @@ def remove_override(workspace: Workspace, section: Section, key: str) -> None:
         assert workspace.clace is not None
         workspace.clace.unset(key)
     else:
-        assert workspace.provider is not None
-        workspace.provider.unset_value(section.target, key)
+        provider = workspace.provider
+        assert provider is not None
+        provider.unset_value(section.target, key)
+        # Overriding ssh.port created {"ssh": {"port": N}}; inheriting again removes the
+        # objects the override left empty, so the file returns to what it was.
+        parts = key.split(".")[:-1]
+        while parts:
+            parent = ".".join(parts)
+            if provider.get_raw(section.target, parent) != {}:
+                break
+            provider.unset_value(section.target, parent)
+            parts.pop()
 
 
 def section_for_finding(workspace: Workspace, finding: Finding) -> str | None:
@@ -289,7 +302,8 @@ def unified_diffs(workspace: Workspace) -> list[tuple[str, str]]:
     for target in modified_targets(workspace):
         if target == CLACE_TARGET:
             assert workspace.clace is not None
-            name, old, new = str(workspace.clace.path), workspace.clace.original_text, workspace.clace.text
+            name = str(workspace.clace.path)
+            old, new = workspace.clace.original_text, workspace.clace.text
         else:
             assert workspace.provider is not None
             name = target

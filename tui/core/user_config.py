@@ -50,7 +50,8 @@ def load_user_config(path: Path | None = None) -> UserConfig:
     try:
         doc = tomlkit.parse(text).unwrap()
     except ParseError as error:
-        raise ConfigError(str(path), str(error).split(" at line")[0], error.line, error.col) from None
+        message = str(error).split(" at line")[0]
+        raise ConfigError(str(path), message, error.line, error.col + 1) from None
     theme = doc.get("theme")
     keymap = doc.get("keymap", {})
     return UserConfig(

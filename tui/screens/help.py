@@ -40,4 +40,4 @@ class HelpScreen(Screen[None]):
             )
             yield Static(keys)
             yield Static(rules)
-        yield Footer()
+        yield Footer(compact=True)

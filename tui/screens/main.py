@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -24,7 +25,7 @@ def field_model(info: sec.FieldInfo) -> FieldModel:
     minimum = -1 if info.key.startswith(("http.", "https.")) else 1
     return FieldModel(
         key=info.key,
-        label=info.label,
+        label=info.key.split(".", 1)[1] if minimum == -1 else info.key,
         kind=info.kind,
         text=sec.display_text(info),
         origin=info.origin,
@@ -37,10 +38,11 @@ def field_model(info: sec.FieldInfo) -> FieldModel:
 
 class MainScreen(Screen[None]):
     BINDINGS = [
-        Binding("slash", "filter_findings", "Filter", id="filter"),
+        Binding("slash", "filter_findings", "Filter", id="filter", show=False),
         Binding("f4", "reset_field", "Inherit", id="reset-field", priority=True,
                 tooltip="Remove this file's override: the value is inherited again"),
-        Binding("f6", "focus_findings", "Findings", id="focus-findings", priority=True),
+        Binding("f6", "focus_findings", "Findings", id="focus-findings", priority=True,
+                show=False),
         Binding("escape", "focus_nav", "Tree", id="focus-nav", show=False),
     ]
 
@@ -62,19 +64,21 @@ class MainScreen(Screen[None]):
             with Vertical(id="editor-pane"):
                 yield Static("", id="section-title")
                 yield VerticalScroll(id="editor")
+                yield Static("", id="field-help", markup=False)
         with Vertical(id="findings-pane"):
             yield Static("", id="findings-bar")
             yield Input(placeholder="filter findings (Enter keeps, Escape clears)",
                         id="findings-filter")
             yield FindingsTable(id="findings")
-        yield Footer()
+        yield Footer(compact=True)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.build_tree()
         first = next(iter(sec.sections(self.leap_app.workspace)), None)
         if first is not None:
-            self.show_section(first.id)
+            await self.show_section(first.id)
         self.query_one("#nav", Tree).focus()
+        self.leap_app.run_checks()
 
     # navigation -------------------------------------------------------------------------
 
@@ -102,13 +106,13 @@ class MainScreen(Screen[None]):
                 for name in nodes:
                     group.add_leaf(name, data=f"node:{name}")
 
-    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
+    async def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
         if event.node.data:
-            self.show_section(event.node.data)
+            await self.show_section(event.node.data)
 
-    def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
+    async def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
         if event.node.data:
-            self.show_section(event.node.data)
+            await self.show_section(event.node.data)
             rows = list(self.query(FieldRow))
             if rows:
                 rows[0].focus_input()
@@ -125,7 +129,7 @@ class MainScreen(Screen[None]):
 
     # the field editor -------------------------------------------------------------------
 
-    def show_section(self, section_id: str) -> None:
+    async def show_section(self, section_id: str) -> None:
         workspace = self.leap_app.workspace
         section = sec.section_by_id(workspace, section_id)
         if section is None:
@@ -137,13 +141,16 @@ class MainScreen(Screen[None]):
         self.leap_app.history.close_group()
         title = self.query_one("#section-title", Static)
         title.update(f" {section.title}  ·  edits go to {self._target_name(section)}")
+        help_bar = self.query_one("#field-help", Static)
+        help_bar.update("Enter or Tab: edit a field; F4: inherit again")
         editor = self.query_one("#editor", VerticalScroll)
-        editor.remove_children()
+        # Awaited: the next section's rows reuse ids (ssh.port) of the rows being removed.
+        await editor.remove_children()
         if section.id == "clace:certs":
-            editor.mount(self.leap_app.certificates_panel())
+            await editor.mount(self.leap_app.certificates_panel())
             return
         infos = sec.fields(workspace, section)
-        editor.mount_all(FieldRow(field_model(info)) for info in infos)
+        await editor.mount_all(FieldRow(field_model(info)) for info in infos)
 
     def _target_name(self, section: sec.Section) -> str:
         workspace = self.leap_app.workspace
@@ -151,8 +158,12 @@ class MainScreen(Screen[None]):
             return str(workspace.clace.path)
         return section.target
 
-    def refresh_fields(self) -> None:
-        """Re-read values and origins after an edit, an undo or a save."""
+    def refresh_fields(self, *, keep_typing: bool = True) -> None:
+        """Re-read values and origins after an edit, an undo or a save.
+
+        With ``keep_typing`` the focused input keeps what the operator is typing (the model
+        may render it differently, "0443" as 443); an undo replaces it.
+        """
         if self.section is None or self.section.id == "clace:certs":
             return
         infos = {info.key: info for info in sec.fields(self.leap_app.workspace, self.section)}
@@ -161,10 +172,10 @@ class MainScreen(Screen[None]):
             if info is None:
                 continue
             model = field_model(info)
-            focused = self.focused is row.input_widget
-            if focused and row.model.text != model.text:
-                # Keep what the operator is typing; only where it comes from changes.
-                model = FieldModel(**{**model.__dict__, "text": row.input_widget.value})  # type: ignore[union-attr]
+            widget = row.input_widget
+            if keep_typing and isinstance(widget, Input) and widget.has_focus:
+                # Keep what the operator is typing ("0443" stays, not 443); the origin updates.
+                model = dataclasses.replace(model, text=widget.value)
             row.refresh_model(model)
 
     def focus_field(self, key: str) -> bool:
@@ -174,6 +185,16 @@ class MainScreen(Screen[None]):
                 row.scroll_visible()
                 return True
         return False
+
+    def on_descendant_focus(self, event: object) -> None:
+        """The focused field's note (from the reference pages) is its help."""
+        help_bar = self.query_one("#field-help", Static)
+        focused = self.focused
+        row = next((a for a in (focused.ancestors if focused else []) if isinstance(a, FieldRow)),
+                   None)
+        if row is not None:
+            model = row.model
+            help_bar.update(f"{model.key}  ← {model.origin}\n{model.note}")
 
     @on(FieldRow.Edited)
     def field_edited(self, event: FieldRow.Edited) -> None:
@@ -197,8 +218,8 @@ class MainScreen(Screen[None]):
         self.query_one(FindingsTable).show(findings)
 
     @on(FindingsTable.Jump)
-    def jump_to_finding(self, event: FindingsTable.Jump) -> None:
-        self.leap_app.jump_to(event.finding)
+    async def jump_to_finding(self, event: FindingsTable.Jump) -> None:
+        await self.leap_app.jump_to(event.finding)
 
     def action_filter_findings(self) -> None:
         box = self.query_one("#findings-filter", Input)

@@ -25,7 +25,7 @@ class PortMapScreen(Screen[None]):
             f" Ports: {len(self.rows)} bindings, {conflicts} in conflict", id="section-title"
         )
         yield PortTable(id="port-table")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(PortTable)

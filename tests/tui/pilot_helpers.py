@@ -1,0 +1,46 @@
+"""Small steps the Pilot tests share: reach a field, type into it, wait for the checks."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tui.app import RECHECK_DELAY, LeapTuiApp
+from widgets.field_row import FieldRow
+
+
+async def open_section(pilot: Pilot[None], section_id: str) -> None:
+    app = pilot.app
+    assert isinstance(app, LeapTuiApp)
+    main = app.main_screen
+    assert main is not None
+    main.select_in_tree(section_id)
+    await pilot.pause()
+    assert main.section is not None and main.section.id == section_id
+
+
+def field_input(pilot: Pilot[None], key: str) -> Input:
+    row = pilot.app.screen.query_one(f"#field-{key.replace('.', '-')}", FieldRow)
+    widget = row.input_widget
+    assert isinstance(widget, Input), f"{key} is not a text field"
+    return widget
+
+
+async def replace_text(pilot: Pilot[None], key: str, text: str) -> None:
+    """Focus the field, clear it and type ``text`` key by key, as an operator would."""
+    widget = field_input(pilot, key)
+    widget.focus()
+    await pilot.press("home", "ctrl+k")
+    await pilot.press(*list(text))
+    await settle(pilot)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.pause(RECHECK_DELAY * 3)
+    await pilot.pause()
+
+
+def codes(pilot: Pilot[None]) -> set[str]:
+    app = pilot.app
+    assert isinstance(app, LeapTuiApp)
+    return {f.code for f in app.findings}

@@ -1,0 +1,131 @@
+"""Keys, help, palette, themes and keymaps: the frame every later screen slots into."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.command import CommandPalette
+
+from tests.tui.pilot_helpers import open_section, replace_text, settle
+from tui.app import LeapTuiApp
+from tui.core.user_config import UserConfig, load_user_config
+from tui.screens.diff import DiffScreen
+from tui.screens.help import HelpScreen
+from tui.screens.ports import PortMapScreen
+from widgets.diff_view import DiffView
+from widgets.port_table import PortTable
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def make_app(samples: Path, **kwargs: object) -> LeapTuiApp:
+    return LeapTuiApp(samples / "clace.toml", samples / "provider", samples / "hosts.toml",
+                      **kwargs)  # type: ignore[arg-type]
+
+
+async def test_help_lists_every_binding_with_its_id(samples: Path) -> None:
+    app = make_app(samples, remember_theme=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        ids = {row[2] for row in app.screen.binding_rows}
+        assert {"save", "undo", "redo", "quit", "help", "apply", "ports", "diff"} <= ids
+        assert "CL002" in app.screen.rules and "LP004" in app.screen.rules
+        await pilot.press("escape")
+        await pilot.press("f1")  # F1 works from a text field too
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_f1_and_ctrl_s_work_from_inside_an_input(samples: Path) -> None:
+    app = make_app(samples, remember_theme=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_section(pilot, "clace:http")
+        await replace_text(pilot, "http.port", "8080")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "port = 8080" in (samples / "clace.toml").read_text()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_palette_offers_every_action_and_the_themes(samples: Path) -> None:
+    app = make_app(samples, remember_theme=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        names = {command.title for command in app.get_system_commands(app.screen)}
+        for action in ("Save", "Undo", "Redo", "Ports", "Diff", "Help", "Quit", "Inherit",
+                       "Filter"):
+            assert action in names
+        assert {"Theme: leap-dark", "Theme: leap-light", "Theme: leap-high-contrast",
+                "Theme: ansi-dark", "Theme: ansi-light"} <= names
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+
+
+async def test_theme_is_remembered(samples: Path) -> None:
+    app = make_app(samples)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.theme = "leap-high-contrast"
+        await pilot.pause()
+        await pilot.pause()
+    assert load_user_config().theme == "leap-high-contrast"
+    again = make_app(samples, user_config=load_user_config())
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert again.theme == "leap-high-contrast"
+
+
+async def test_keymap_from_the_user_config_remaps_by_id(samples: Path) -> None:
+    app = make_app(samples, remember_theme=False,
+                   user_config=UserConfig(keymap={"ports": "f8"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        assert not isinstance(app.screen, PortMapScreen)
+        await pilot.press("f8")
+        await pilot.pause()
+        assert isinstance(app.screen, PortMapScreen)
+
+
+async def test_apply_is_greyed_out_while_there_are_errors(samples: Path) -> None:
+    app = make_app(samples, remember_theme=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.check_action("apply", ()) is True
+        assert app.check_action("rollback", ()) is False  # nothing applied: hidden
+        await open_section(pilot, "clace:https")
+        await replace_text(pilot, "https.port", "25223")  # same port as HTTP on 0.0.0.0
+        assert any(f.severity == "error" for f in app.findings)
+        assert app.check_action("apply", ()) is None
+
+
+async def test_port_map_and_diff_screens(samples: Path) -> None:
+    app = make_app(samples, remember_theme=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, DiffScreen)
+        assert app.screen.diffs == []
+        await pilot.press("escape")
+        await open_section(pilot, "clace:https")
+        await replace_text(pilot, "https.port", "443")
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, DiffScreen)
+        (name, diff), = app.screen.diffs
+        assert name.endswith("clace.toml")
+        assert "-port = 25224" in diff and "+port = 443" in diff
+        assert app.screen.query_one(DiffView)
+        await pilot.press("escape")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, PortMapScreen)
+        table = app.screen.query_one(PortTable)
+        assert table.row_count == len(app.screen.rows) > 10
+        nodes = {row.node for row in app.screen.rows}
+        assert {"web1", "mx1", "db1", "vpn1", "clace"} <= nodes

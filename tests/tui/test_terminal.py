@@ -1,0 +1,109 @@
+"""leap-tui in a real terminal: tmux runs it, send-keys types, capture-pane reads the screen."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def tmux() -> str:
+    path = shutil.which("tmux")
+    if path is None:
+        reason = "tmux is not installed (make test installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+def capture(tmux_bin: str, session: str) -> str:
+    return subprocess.run(
+        [tmux_bin, "capture-pane", "-p", "-t", session], capture_output=True, text=True,
+        check=False,
+    ).stdout
+
+
+def wait_for(tmux_bin: str, session: str, text: str, timeout: float = 20.0) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = capture(tmux_bin, session)
+        if text in screen:
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+
+def test_runs_in_a_real_terminal(samples: Path, tmp_path: Path) -> None:
+    tmux_bin = tmux()
+    session = f"leap-tui-{uuid.uuid4().hex[:8]}"
+    command = (
+        f"TERM=xterm-256color LEAP_TUI_CONFIG_DIR={tmp_path / 'cfg'} "
+        f"{sys.executable} -m tui --clace {samples / 'clace.toml'} "
+        f"--provider {samples / 'provider'}; echo EXITED-$?; sleep 30"
+    )
+    subprocess.run(
+        [tmux_bin, "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command],
+        check=True,
+    )
+    try:
+        wait_for(tmux_bin, session, "Findings")
+        screen = wait_for(tmux_bin, session, "mx1")
+        assert "HTTPS" in screen and "LEAP" in screen and "25223" in screen
+        subprocess.run([tmux_bin, "send-keys", "-t", session, "F2"], check=True)
+        screen = wait_for(tmux_bin, session, "bindings")
+        assert "vpn1" in screen
+        subprocess.run([tmux_bin, "send-keys", "-t", session, "Escape"], check=True)
+        time.sleep(0.5)
+        subprocess.run([tmux_bin, "send-keys", "-t", session, "q"], check=True)
+        screen = wait_for(tmux_bin, session, "EXITED-0")
+    finally:
+        subprocess.run([tmux_bin, "kill-session", "-t", session], check=False)
+
+
+def test_dropped_terminal_exits_cleanly_and_writes_nothing(samples: Path, tmp_path: Path) -> None:
+    """The SSH session drops: the pane's process gets SIGHUP, exits, and no file is touched."""
+    tmux_bin = tmux()
+    session = f"leap-tui-{uuid.uuid4().hex[:8]}"
+    before = {p: p.read_bytes() for p in samples.rglob("*") if p.is_file()}
+    command = (
+        f"TERM=xterm LEAP_TUI_CONFIG_DIR={tmp_path / 'cfg'} exec {sys.executable} -m tui "
+        f"--clace {samples / 'clace.toml'} --provider {samples / 'provider'}"
+    )
+    subprocess.run(
+        [tmux_bin, "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command],
+        check=True,
+    )
+    try:
+        wait_for(tmux_bin, session, "Findings")
+        pid = int(subprocess.run(
+            [tmux_bin, "display-message", "-p", "-t", session, "#{pane_pid}"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip())
+        # Edit without saving, then drop the terminal.
+        for key in ("Down", "Down", "Enter", "Tab", "End", "BSpace", "1"):
+            subprocess.run([tmux_bin, "send-keys", "-t", session, key], check=True)
+            time.sleep(0.1)
+    finally:
+        subprocess.run([tmux_bin, "kill-session", "-t", session], check=False)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        raise AssertionError("leap-tui kept running after its terminal went away")
+    after = {p: p.read_bytes() for p in samples.rglob("*") if p.is_file()}
+    assert after == before

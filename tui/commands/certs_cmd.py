@@ -1,0 +1,235 @@
+"""`leap-tui certs`: list, check and explain the certificates Clace serves; `certs new` creates.
+
+    leap-tui certs [--clace FILE | --dir DIR] [--domain D] [--format text|json]
+    leap-tui certs new DOMAIN [--dir DIR | --clace FILE] [--wildcard] [--force]
+
+`new` is an optional nested subcommand, so `certs` alone (no positional) lists.
+Exit 0 with no errors, 1 with errors (or a pair that exists without --force), 2 for
+unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tui.commands.common import add_target_options, fail
+from tui.core.certs import (
+    CERT_RULES,
+    DEFAULT_NAME,
+    DEFAULT_VALIDITY_DAYS,
+    CertDir,
+    CertPair,
+    CertSettings,
+    PairExistsError,
+    check_cert_dir,
+    create_self_signed,
+    inspect_dir,
+    resolve,
+    settings_from_clace,
+)
+from tui.core.certs.domains import is_ip_literal, validate_hostname
+from tui.core.errors import ConfigError
+from tui.core.findings import Finding, count_by_severity, has_errors
+
+_DIR_HELP = "the certificate directory (instead of, or overriding, https.cert_location)"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "certs",
+        help="list, check and explain the TLS certificates Clace serves; `certs new` creates",
+        description="Pair NAME.crt with NAME.key in https.cert_location, check them "
+        f"({', '.join(CERT_RULES)}) and explain which file the server serves for a domain. "
+        "Exit 0 with no errors, 1 with errors, 2 for unreadable input.",
+    )
+    _add_location_options(parser)
+    parser.add_argument("--domain", action="append", metavar="D", default=argparse.SUPPRESS,
+                        help="explain which certificate the server serves for D (repeatable)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    actions = parser.add_subparsers(dest="certs_action", metavar="ACTION")
+    new = actions.add_parser(
+        "new",
+        help="create a self-signed pair DOMAIN.crt/DOMAIN.key (default: default.crt/.key)",
+        description="Create a self-signed certificate with the domain as CN and SAN, a random "
+        "serial and the key written 0600, atomically. Never replaces a pair without --force.",
+    )
+    new.add_argument("name", metavar="DOMAIN", help="the server name, or `default`")
+    _add_location_options(new)
+    new.add_argument("--wildcard", action="store_true", help="add *.DOMAIN to the SANs")
+    new.add_argument("--san", action="append", metavar="NAME", default=[],
+                     help="another DNS name or IP address to cover (repeatable)")
+    new.add_argument("--days", type=int, default=DEFAULT_VALIDITY_DAYS,
+                     help=f"validity in days (default {DEFAULT_VALIDITY_DAYS})")
+    new.add_argument("--force", action="store_true", help="replace an existing pair")
+    parser.set_defaults(handler=run)
+
+
+def _add_location_options(parser: argparse.ArgumentParser) -> None:
+    add_target_options(parser, provider=False)
+    parser.add_argument("--dir", metavar="DIR", default=argparse.SUPPRESS, help=_DIR_HELP)
+
+
+def load_settings(args: argparse.Namespace) -> CertSettings:
+    """--dir, --clace or both (the directory overrides the file's cert_location)."""
+    directory = getattr(args, "dir", None)
+    clace = getattr(args, "clace", None)
+    if clace:
+        from tui.core.clace_config import ClaceConfig
+
+        settings = settings_from_clace(ClaceConfig.load(Path(clace)))
+        if directory:
+            return CertSettings(
+                Path(directory).expanduser(), settings.enable_cert_lookup,
+                settings.service_email, directory,
+            )
+        return settings
+    if directory:
+        return CertSettings(Path(directory).expanduser(), cert_location=directory)
+    raise ConfigError("certs", "give --dir DIR or --clace FILE")
+
+
+def run(args: argparse.Namespace) -> int:
+    if getattr(args, "certs_action", None) == "new":
+        return run_new(args)
+    try:
+        settings = load_settings(args)
+        domains = [_domain(d) for d in getattr(args, "domain", None) or []]
+    except ConfigError as error:
+        return fail(str(error))
+    try:
+        cert_dir = inspect_dir(settings.cert_dir)
+    except ConfigError as error:
+        unset = "$" in str(settings.cert_dir)
+        return fail(f"{error}{' (a variable is not set here: give --dir)' if unset else ''}")
+    findings = check_cert_dir(
+        cert_dir,
+        now=datetime.now(UTC),
+        enable_cert_lookup=settings.enable_cert_lookup,
+        service_email=settings.service_email,
+    )
+    if args.format == "json":
+        json.dump([f.to_dict() for f in findings], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(report(cert_dir, settings, findings, domains, now=datetime.now(UTC)))
+    return 1 if has_errors(findings) else 0
+
+
+def _domain(raw: str) -> str:
+    if is_ip_literal(raw.strip()):
+        return raw.strip()
+    try:
+        return validate_hostname(raw)
+    except ValueError as error:
+        raise ConfigError("--domain", str(error)) from None
+
+
+def report(
+    cert_dir: CertDir,
+    settings: CertSettings,
+    findings: list[Finding],
+    domains: list[str],
+    *,
+    now: datetime,
+) -> str:
+    """The text the command prints: pairs, what is served for each name, findings."""
+    lines = [f"Certificates in {cert_dir.location}"]
+    if settings.cert_location and settings.cert_location != cert_dir.location:
+        lines[0] += f" (cert_location = {settings.cert_location})"
+    lookup = "on" if settings.enable_cert_lookup else "off"
+    mode = (
+        f"certmagic (service_email = {settings.service_email})"
+        if settings.uses_certmagic
+        else "files"
+    )
+    lines.append(f"lookup: enable_cert_lookup {lookup}, served from {mode}")
+    lines.append("")
+    if not cert_dir.pairs:
+        lines.append("  no .crt or .key files")
+    for pair in cert_dir.pairs:
+        lines.extend(describe_pair(pair, now))
+    lines.append("")
+    lines.append("What the server serves:")
+    for domain in [*domains, ""]:
+        answer = resolve(
+            cert_dir, domain,
+            enable_cert_lookup=settings.enable_cert_lookup, service_email=settings.service_email,
+        )
+        lines.append(f"  {answer.format_text()}")
+        if answer.covers_name is False:
+            lines.append(f"    the certificate does not name {answer.domain}: clients warn")
+    lines.append("")
+    lines.extend(f.format_text() for f in findings)
+    counts = count_by_severity(findings)
+    lines.append(", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items()))
+    return "\n".join(lines)
+
+
+def describe_pair(pair: CertPair, now: datetime) -> list[str]:
+    crt = "crt" if pair.crt is not None else "no crt"
+    key = "key" if pair.key is not None else "no key"
+    lines = [f"{pair.name}  ({crt}, {key})"]
+    if pair.crt is not None and pair.crt.error is not None:
+        lines.append(f"  certificate: {pair.crt.error}")
+    cert = pair.cert
+    if cert is not None:
+        issuer = "self-signed" if cert.self_signed else f"issuer {cert.issuer}"
+        lines.append(f"  subject {cert.subject or '(empty)'}; {issuer}")
+        lines.append(f"  SANs    {', '.join(cert.sans) or '(none)'}")
+        days = cert.days_left(now)
+        left = f"{days} days left" if days >= 0 else f"expired {-days} days ago"
+        lines.append(
+            f"  valid   {cert.not_before:%Y-%m-%d} .. {cert.not_after:%Y-%m-%d} ({left}); "
+            f"{cert.key_type} {cert.key_bits} bits"
+        )
+    if pair.key is not None:
+        if pair.key.error is not None:
+            lines.append(f"  key: {pair.key.error}")
+        elif pair.key.info is not None:
+            match = {True: "matches", False: "DOES NOT MATCH", None: "not compared"}[
+                pair.key_matches
+            ]
+            mode = f", mode {pair.key.mode:04o}" if pair.key.mode is not None else ""
+            lines.append(f"  key     {pair.key.info.key_type} {pair.key.info.key_bits} bits, "
+                         f"{match}{mode}")
+    return lines
+
+
+def run_new(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(args)
+    except ConfigError as error:
+        return fail(str(error))
+    if "$" in str(settings.cert_dir):
+        # Creating it would make a directory literally named "$CL_HOME" here.
+        return fail(f"{settings.cert_dir}: a variable is not set here: give --dir")
+    try:
+        created = create_self_signed(
+            settings.cert_dir,
+            args.name,
+            wildcard=args.wildcard,
+            extra_names=args.san,
+            force=args.force,
+            days=args.days,
+        )
+    except PairExistsError as error:
+        return fail(f"{error} (use --force to replace)", status=1)
+    except ConfigError as error:
+        return fail(str(error))
+    except OSError as error:
+        return fail(f"{settings.cert_dir}: cannot write: {error.strerror or error}")
+    info = created.info
+    print(f"wrote {created.crt_path} (0644) and {created.key_path} (0600)")
+    print(f"  SANs {', '.join(info.sans)}; valid until {info.not_after:%Y-%m-%d}; "
+          f"{info.key_type}; serial {info.serial:x}")
+    if settings.uses_certmagic:
+        print("note: service_email is set: the server uses certmagic, not these files")
+    name = created.crt_path.name.removesuffix(".crt")
+    if args.wildcard and name != DEFAULT_NAME:
+        print(f"note: the server picks files by the exact server name: only clients asking for "
+              f"{name} get this pair; other names under *.{name} get default.crt")
+    return 0

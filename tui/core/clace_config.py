@@ -1,0 +1,709 @@
+"""The Clace server TOML file as a byte-exact, editable model.
+
+tomlkit keeps every comment, blank line, quote and the aligned trailing comments of the
+real files, so an unedited file renders to the bytes it was read from. Edits go through
+:meth:`ClaceConfig.set` / :meth:`ClaceConfig.unset` and change only the lines they must:
+
+* replacing a value keeps the key's spelling, its quoting style (a literal ``'...'`` string
+  stays literal) and its trailing comment at the same column when the comments were aligned;
+* a new key is written as one new line after the last key of its table, with that key's
+  indentation and the file's newline style; a new table is appended at the end of the file.
+
+Key paths are dotted (``"https.port"``); a segment holding a dot is quoted the TOML way
+(``'plugin."store.in".db_connection'``); a run of digits indexes an array of tables
+(``"permissions.allow.0.plugin"``).
+
+Environment variables: ``$VAR``, ``${VAR}`` and a leading ``~`` are expanded by
+:meth:`ClaceConfig.expand` for display and checks only, never written back. An unset
+variable stays as written (``$CL_HOME/config/certificates``): this tool does not guess the
+server's home directory, and the unexpanded text is still a usable, non-empty path for the
+checks. ``$OPENRUN_HOME`` (OpenRun, the renamed Clace) is expanded like any other variable.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import tomllib
+from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, cast
+
+import tomlkit
+from tomlkit.exceptions import ParseError
+from tomlkit.items import InlineTable, Item, String, StringType
+
+from tui.core.atomic import atomic_write
+from tui.core.clace_schema import CLACE_FIELDS, value_has_kind
+from tui.core.errors import ConfigError
+
+_BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    host: str
+    port: int
+    redirect_to_https: bool
+
+
+@dataclass(frozen=True)
+class HttpsSettings:
+    host: str
+    port: int
+    enable_cert_lookup: bool
+    service_email: str
+    use_staging: bool
+    cert_location: str
+    storage_location: str
+    mkcert_path: str
+    disable_client_certs: bool
+
+
+# --- key paths ---------------------------------------------------------------------------
+
+_BARE_KEY = r"[A-Za-z0-9_-]+"
+_BASIC_KEY = r'"(?:[^"\\\n]|\\.)*"'
+_LITERAL_KEY = r"'[^'\n]*'"
+_SEGMENT = rf"(?:{_BARE_KEY}|{_BASIC_KEY}|{_LITERAL_KEY})"
+_KEY_PATH = rf"{_SEGMENT}(?:[ \t]*\.[ \t]*{_SEGMENT})*"
+_SEGMENT_RE = re.compile(_SEGMENT)
+_KEY_PATH_RE = re.compile(rf"[ \t]*{_KEY_PATH}[ \t]*")
+_BARE_KEY_RE = re.compile(_BARE_KEY)
+_ESCAPE_RE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|.)")
+_SIMPLE_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", "e": "\x1b"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if code[0] in "uUx" and len(code) > 1:
+        return chr(int(code[1:], 16))
+    return _SIMPLE_ESCAPES.get(code, code)
+
+
+def _decode_segment(segment: str) -> str:
+    if segment.startswith('"'):
+        return _ESCAPE_RE.sub(_unescape, segment[1:-1])
+    if segment.startswith("'"):
+        return segment[1:-1]
+    return segment
+
+
+def _segments(path_text: str) -> tuple[str, ...]:
+    return tuple(_decode_segment(m.group(0)) for m in _SEGMENT_RE.finditer(path_text))
+
+
+@lru_cache(maxsize=4096)
+def split_key(key: str) -> tuple[str, ...]:
+    """``'plugin."store.in".db'`` -> ``("plugin", "store.in", "db")``."""
+    if _KEY_PATH_RE.fullmatch(key):
+        return _segments(key)
+    return tuple(key.split("."))
+
+
+def join_key(segments: Sequence[str]) -> str:
+    """The inverse of :func:`split_key`: bare where TOML allows it, quoted otherwise."""
+    return ".".join(s if _BARE_KEY_RE.fullmatch(s) else _quote(s) for s in segments)
+
+
+_QUOTE_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def _quote(segment: str) -> str:
+    def escape(c: str) -> str:
+        if c in _QUOTE_ESCAPES:
+            return _QUOTE_ESCAPES[c]
+        return f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F else c
+
+    return '"' + "".join(escape(c) for c in segment) + '"'
+
+
+# --- a line index of the text --------------------------------------------------------------
+# tomlkit items carry no positions, so lines come from a light scan of the rendered text.
+# The text is valid TOML at this point (tomlkit parsed it), which keeps the scan simple.
+
+_HEADER_RE = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_KEY_PATH})[ \t]*\]")
+_KEYVAL_RE = re.compile(rf"[ \t]*({_KEY_PATH})[ \t]*=[ \t]*")
+
+
+@dataclass
+class _LineIndex:
+    lines: dict[tuple[str, ...], int] = field(default_factory=dict)
+    # table path -> (last line of its last key/value, that line's indentation)
+    table_end: dict[tuple[str, ...], tuple[int, str]] = field(default_factory=dict)
+    # explicitly defined tables ([header] or [[header]] elements) and the root
+    tables: set[tuple[str, ...]] = field(default_factory=lambda: {()})
+    # first redefinition found (line, column): locates tomlkit's position-less errors
+    conflict: tuple[int, int] | None = None
+
+
+def _skip_string(text: str, i: int) -> int:
+    quote, n = text[i], len(text)
+    j = i + 1
+    while j < n:
+        c = text[j]
+        if c == "\\" and quote == '"':
+            j += 2
+            continue
+        if c == quote or c == "\n":
+            return j + 1
+        j += 1
+    return n
+
+
+def _skip_multiline_string(text: str, i: int) -> int:
+    delimiter, n = text[i : i + 3], len(text)
+    j = i + 3
+    while j < n:
+        if text[j] == "\\" and delimiter == '"""':
+            j += 2
+            continue
+        if text.startswith(delimiter, j):
+            # Up to two quotes may sit right before the closing delimiter.
+            k = j
+            while k < n and text[k] == delimiter[0]:
+                k += 1
+            return k
+        j += 1
+    return n
+
+
+def _skip_value(text: str, pos: int) -> int:
+    """End of a value that may span lines (multi-line string, array, inline table)."""
+    if text.startswith('"""', pos) or text.startswith("'''", pos):
+        return _skip_multiline_string(text, pos)
+    n = len(text)
+    if pos >= n or text[pos] not in "[{":
+        return pos
+    depth, i = 0, pos
+    while i < n:
+        c = text[i]
+        if c in "[{":
+            depth += 1
+            i += 1
+        elif c in "]}":
+            depth -= 1
+            i += 1
+            if depth == 0:
+                return i
+        elif c in "\"'":
+            triple = text.startswith(c * 3, i)
+            i = _skip_multiline_string(text, i) if triple else _skip_string(text, i)
+        elif c == "#":
+            eol = text.find("\n", i)
+            i = n if eol < 0 else eol
+        else:
+            i += 1
+    return n
+
+
+def _scan(text: str) -> _LineIndex:
+    index = _LineIndex()
+    kinds: dict[tuple[str, ...], str] = {}
+    aot_sizes: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+
+    def resolve(segments: tuple[str, ...]) -> tuple[str, ...]:
+        """Route a header's prefix through the last element of each array of tables."""
+        out: list[str] = []
+        for segment in segments:
+            out.append(segment)
+            size = aot_sizes.get(tuple(out))
+            if size:
+                out.append(str(size - 1))
+        return tuple(out)
+
+    def conflict(line: int, column: int) -> None:
+        if index.conflict is None:
+            index.conflict = (line, column)
+
+    pos, line, n = 0, 1, len(text)
+    while pos < n:
+        eol = text.find("\n", pos)
+        if eol < 0:
+            eol = n
+        next_pos = eol + 1
+        header = _HEADER_RE.match(text, pos, eol)
+        if header:
+            segments = _segments(header.group(2))
+            path = resolve(segments[:-1]) + segments[-1:]
+            column = header.start(1) - pos + 1
+            if any(kinds.get(path[:i]) == "value" for i in range(1, len(path))):
+                conflict(line, column)
+            for i in range(1, len(path)):
+                kinds.setdefault(path[:i], "implicit")
+            if header.group(1) == "[[":
+                if kinds.get(path, "aot") != "aot":
+                    conflict(line, column)
+                kinds[path] = "aot"
+                index.lines.setdefault(path, line)
+                size = aot_sizes.get(path, 0)
+                aot_sizes[path] = size + 1
+                table = (*path, str(size))
+                index.lines[table] = line
+            else:
+                if kinds.get(path, "implicit") != "implicit":
+                    conflict(line, column)
+                kinds[path] = "table"
+                index.lines.setdefault(path, line)
+                table = path
+            index.tables.add(table)
+        else:
+            keyval = _KEYVAL_RE.match(text, pos, eol)
+            if keyval:
+                full = table + _segments(keyval.group(1))
+                column = keyval.start(1) - pos + 1
+                if full in kinds or any(
+                    kinds.get(full[:i]) in ("value", "table", "aot")
+                    for i in range(len(table) + 1, len(full))
+                ):
+                    conflict(line, column)
+                for i in range(len(table) + 1, len(full)):
+                    kinds.setdefault(full[:i], "dotted")
+                    index.lines.setdefault(full[:i], line)
+                kinds[full] = "value"
+                index.lines.setdefault(full, line)
+                end = _skip_value(text, keyval.end())
+                if end > eol:
+                    eol = text.find("\n", end)
+                    next_pos = n if eol < 0 else eol + 1
+                last_line = line + text.count("\n", pos, max(end - 1, pos))
+                index.table_end[table] = (last_line, text[pos : keyval.start(1)])
+        line += text.count("\n", pos, next_pos)
+        pos = next_pos
+    return index
+
+
+# --- decoding and parsing -------------------------------------------------------------------
+
+_POSITION_SUFFIX = re.compile(r"\s+at line \d+ col \d+$")
+
+
+def _decode(data: bytes, file: str) -> tuple[str, str]:
+    """(bom, text): the BOM is kept aside so that saving writes it back."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            file, f"not UTF-8 text (byte 0x{data[exc.start]:02x}): {exc.reason}", line, column
+        ) from None
+    if text.startswith(_BOM):
+        return _BOM, text[1:]
+    return "", text
+
+
+def _parse(text: str, file: str) -> tomlkit.TOMLDocument:
+    try:
+        return tomlkit.parse(text)
+    except ParseError as exc:
+        message = _POSITION_SUFFIX.sub("", str(exc))
+        # tomlkit counts columns from 0; editors and compilers from 1.
+        raise ConfigError(file, message, exc.line, exc.col + 1) from None
+    except Exception as exc:  # tomlkit raises assorted types (KeyAlreadyPresent...) on bad input
+        where = _scan(text).conflict
+        line, column = where if where else (None, None)
+        raise ConfigError(file, str(exc) or type(exc).__name__, line, column) from None
+
+
+# --- navigating the tomlkit document ------------------------------------------------------
+
+_MISSING: Any = object()
+
+
+def _child(node: Any, segment: str) -> Any:
+    if isinstance(node, MutableMapping):
+        return node.get(segment, _MISSING)
+    if isinstance(node, list) and segment.isdigit():
+        position = int(segment)
+        return node[position] if position < len(node) else _MISSING
+    return _MISSING
+
+
+def _plain(node: Any) -> object:
+    unwrap = getattr(node, "unwrap", None)
+    return unwrap() if callable(unwrap) else node
+
+
+def _existing_item(parent: Any, key: str) -> Item | None:
+    getter = getattr(parent, "item", None)
+    if callable(getter):
+        found = getter(key)
+        return found if isinstance(found, Item) else None
+    value = parent[key]
+    return value if isinstance(value, Item) else None
+
+
+def _new_item(value: object, old: Item | None) -> Item:
+    """The TOML item for ``value``; a string replacing a literal one stays literal."""
+    was_literal = isinstance(old, String) and old.type in (StringType.SLL, StringType.MLL)
+    if was_literal and isinstance(value, str) and _fits_literal(value):
+        return tomlkit.string(value, literal=True)
+    return tomlkit.item(value)
+
+
+def _fits_literal(value: str) -> bool:
+    return "'" not in value and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
+
+
+def _carry_trivia(new: Item, old: Item, *, keep_column: bool) -> None:
+    """Keep the old line's indentation, newline and trailing comment (at its column)."""
+    trivia, before = new.trivia, old.trivia
+    trivia.indent = before.indent
+    trivia.trail = before.trail
+    trivia.comment = before.comment
+    trivia.comment_ws = before.comment_ws
+    if keep_column and before.comment and set(before.comment_ws) == {" "}:
+        grown = len(new.as_string()) - len(old.as_string())
+        trivia.comment_ws = " " * max(1, len(before.comment_ws) - grown)
+
+
+_ACCEPTED_TYPES = (str, bool, int, float, list, datetime.date, datetime.time)
+
+
+class ClaceConfig:
+    """One Clace server TOML file: load, read typed settings, edit byte-exact, save."""
+
+    def __init__(self, path: Path, text: str, *, bom: str = "") -> None:
+        self.path = Path(path)
+        self._bom = bom
+        self._doc = _parse(text, str(path))
+        self._original = text
+        # Every edit bumps _version; only an edit that may move lines bumps _layout, so
+        # that replacing a value in place keeps the line index (and checks stay cheap).
+        self._version = 0
+        self._layout = 0
+        self._text_version = -1
+        self._values_version = -1
+        self._index_layout = -1
+        self._text_cache = ""
+        self._index_cache: _LineIndex | None = None
+        self._settings_cache: tuple[HttpSettings, HttpsSettings] | None = None
+        self._nodes: dict[str, Any] = {}
+
+    # -- construction ----------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: Path) -> ClaceConfig:
+        file = str(path)
+        try:
+            data = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise ConfigError(file, "no such file") from None
+        except IsADirectoryError:
+            raise ConfigError(file, "is a directory, not a TOML file") from None
+        except PermissionError:
+            raise ConfigError(file, "permission denied: cannot read the file") from None
+        except OSError as exc:
+            raise ConfigError(file, f"cannot read: {exc.strerror or exc}") from None
+        bom, text = _decode(data, file)
+        return cls(Path(path), text, bom=bom)
+
+    @classmethod
+    def parse(cls, text: str, path: Path) -> ClaceConfig:
+        bom = _BOM if text.startswith(_BOM) else ""
+        return cls(Path(path), text[len(bom) :], bom=bom)
+
+    # -- text --------------------------------------------------------------------------------
+
+    def _changed(self, *, layout: bool) -> None:
+        self._version += 1
+        if layout:
+            self._layout += 1
+
+    def _refresh(self) -> None:
+        if self._text_version != self._version:
+            self._text_cache = self._doc.as_string()
+            self._text_version = self._version
+
+    def _refresh_values(self) -> None:
+        if self._values_version != self._version:
+            self._settings_cache = None
+            self._nodes.clear()
+            self._values_version = self._version
+
+    @property
+    def text(self) -> str:
+        """The current rendering (without a leading BOM, which :meth:`save` restores)."""
+        self._refresh()
+        return self._text_cache
+
+    @property
+    def original_text(self) -> str:
+        return self._original
+
+    @property
+    def is_modified(self) -> bool:
+        return self.text != self._original
+
+    def _index(self) -> _LineIndex:
+        if self._index_cache is None or self._index_layout != self._layout:
+            self._index_cache = _scan(self.text)
+            self._index_layout = self._layout
+        return self._index_cache
+
+    def _newline(self) -> str:
+        return "\r\n" if "\r\n" in self.text else "\n"
+
+    # -- typed settings ------------------------------------------------------------------------
+
+    def _settings(self) -> tuple[HttpSettings, HttpsSettings]:
+        self._refresh_values()
+        if self._settings_cache is None:
+            e = self._effective
+            http = HttpSettings(
+                host=str(e("http.host")),
+                port=cast(int, e("http.port")),
+                redirect_to_https=bool(e("http.redirect_to_https")),
+            )
+            https = HttpsSettings(
+                host=str(e("https.host")),
+                port=cast(int, e("https.port")),
+                enable_cert_lookup=bool(e("https.enable_cert_lookup")),
+                service_email=str(e("https.service_email")),
+                use_staging=bool(e("https.use_staging")),
+                cert_location=str(e("https.cert_location")),
+                storage_location=str(e("https.storage_location")),
+                mkcert_path=str(e("https.mkcert_path")),
+                disable_client_certs=bool(e("https.disable_client_certs")),
+            )
+            self._settings_cache = (http, https)
+        return self._settings_cache
+
+    @property
+    def http(self) -> HttpSettings:
+        """Effective [http] settings: a missing or wrongly typed value reads as its default."""
+        return self._settings()[0]
+
+    @property
+    def https(self) -> HttpsSettings:
+        """Effective [https] settings: a missing or wrongly typed value reads as its default."""
+        return self._settings()[1]
+
+    def _effective(self, key: str) -> object:
+        spec = CLACE_FIELDS[key]
+        value = self.raw(key)
+        return value if value_has_kind(spec.kind, value) else spec.default
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _node(self, segments: Sequence[str]) -> Any:
+        node: Any = self._doc
+        for segment in segments:
+            node = _child(node, segment)
+            if node is _MISSING:
+                return _MISSING
+        return node
+
+    def _lookup(self, key: str) -> Any:
+        """The tomlkit node at ``key`` (or _MISSING), memoised until the next edit."""
+        self._refresh_values()
+        node = self._nodes.get(key, None)
+        if node is None:
+            node = self._node(split_key(key))
+            self._nodes[key] = node
+        return node
+
+    def get(self, key: str) -> object:
+        """The effective value: for a modelled field its default when absent or wrongly
+        typed; for any other key the value as written, ``None`` when absent."""
+        if key in CLACE_FIELDS:
+            return self._effective(key)
+        return self.raw(key)
+
+    def raw(self, key: str) -> object | None:
+        """The plain Python value as written (dict for a table), ``None`` if absent."""
+        node = self._lookup(key)
+        return None if node is _MISSING else _plain(node)
+
+    def is_set(self, key: str) -> bool:
+        return self._lookup(key) is not _MISSING
+
+    def is_table(self, key: str) -> bool:
+        """Whether ``key`` holds a table (``[https]``, an inline table or dotted keys)."""
+        return isinstance(self._lookup(key), MutableMapping)
+
+    def line_of(self, key: str) -> int | None:
+        """1-based line of the key; when it is absent, of its nearest table that exists."""
+        segments = split_key(key)
+        lines = self._index().lines
+        for length in range(len(segments), 0, -1):
+            line = lines.get(segments[:length])
+            if line is not None:
+                return line
+        return None
+
+    def keys_of(self, section: str) -> list[str]:
+        """The keys written directly in a table (``"https"``; ``""`` the root), in order."""
+        node = self._lookup(section) if section else self._doc
+        return list(node) if isinstance(node, MutableMapping) else []
+
+    # -- editing -------------------------------------------------------------------------------
+
+    def set(self, key: str, value: object) -> None:
+        """Write ``value`` at ``key``, creating the key (and its table) when absent.
+
+        Raises ValueError for an empty key, a path through a value that is not a table or
+        a key that cannot be added where its table is written; TypeError for a value TOML
+        cannot hold. The model is unchanged when it raises.
+        """
+        if not isinstance(value, _ACCEPTED_TYPES):
+            raise TypeError(f"{key}: cannot write a {type(value).__name__} to TOML")
+        segments = split_key(key)
+        if not segments or not all(segments):
+            raise ValueError(f"not a key path: {key!r}")
+        parent: Any = self._doc
+        for depth, segment in enumerate(segments[:-1]):
+            child = _child(parent, segment)
+            if child is _MISSING:
+                self._insert_text(segments, value)
+                return
+            if not isinstance(child, MutableMapping):
+                raise ValueError(f"{join_key(segments[: depth + 1])} is not a table")
+            parent = child
+        last = segments[-1]
+        if last not in parent:
+            if isinstance(parent, InlineTable):
+                parent[last] = value
+                self._changed(layout=True)
+                return
+            self._insert_text(segments, value)
+            return
+        old = _existing_item(parent, last)
+        new = _new_item(value, old)
+        in_place = False
+        if old is not None and not isinstance(old, (MutableMapping, list)):
+            _carry_trivia(new, old, keep_column=self._comment_aligned(segments, old))
+            in_place = "\n" not in old.as_string() and "\n" not in new.as_string()
+        parent[last] = new
+        self._changed(layout=not in_place)
+
+    def _comment_aligned(self, segments: tuple[str, ...], old: Item) -> bool:
+        """Whether the key's trailing comment lines up with a neighbour's (a column to keep)."""
+        comment, padding = old.trivia.comment, old.trivia.comment_ws
+        if not comment:
+            return False
+        if len(padding) > 1:
+            return True
+        line = self._index().lines.get(segments)
+        if line is None:
+            return False
+        lines = self.text.split("\n")
+        column = lines[line - 1].rfind(comment)
+        neighbours = lines[max(line - 2, 0) : line - 1] + lines[line : line + 1]
+        return column > 0 and any(n.find("#") == column for n in neighbours)
+
+    def _insert_text(self, segments: tuple[str, ...], value: object) -> None:
+        """Add a key that does not exist as one new line (or a new table at the end)."""
+        index = self._index()
+        text = self.text
+        nl = self._newline()
+        rendered = tomlkit.item(value).as_string()
+        # The deepest explicit table the key belongs under; the rest becomes a dotted key.
+        owner = max(
+            (t for t in index.tables if segments[: len(t)] == t and len(t) < len(segments)),
+            key=len,
+        )
+        if owner == () and len(segments) > 1 and (segments[0],) not in index.lines:
+            # A section the file does not have yet: a new table at the end.
+            block = f"[{join_key(segments[:-1])}]{nl}{join_key(segments[-1:])} = {rendered}{nl}"
+            if text and not text.endswith("\n"):
+                text += nl
+            if text.strip() and not text.endswith(nl + nl):
+                text += nl
+            new_text = text + block
+        else:
+            end = index.table_end.get(owner)
+            if end is not None:
+                after, indent = end
+            else:
+                after, indent = (index.lines.get(owner, 0) if owner else 0), ""
+            # Split on LF only: TOML's newline; str.splitlines would also split on U+2028.
+            lines = text.split("\n")
+            carriage = "\r" if nl == "\r\n" else ""
+            relative = join_key(segments[len(owner) :])
+            lines.insert(after, f"{indent}{relative} = {rendered}{carriage}")
+            new_text = "\n".join(lines)
+        try:
+            self.replace_text(new_text)
+        except ConfigError as exc:
+            raise ValueError(f"cannot add {join_key(segments)} here: {exc.message}") from None
+
+    def unset(self, key: str) -> None:
+        """Remove the key and its line; absent keys are left alone."""
+        segments = split_key(key)
+        parent = self._node(segments[:-1]) if len(segments) > 1 else self._doc
+        if isinstance(parent, MutableMapping) and segments and segments[-1] in parent:
+            del parent[segments[-1]]
+            self._changed(layout=True)
+
+    def replace_text(self, text: str) -> None:
+        """Take ``text`` as the new content (undo/redo); ConfigError leaves the model as is."""
+        self._doc = _parse(text, str(self.path))
+        self._changed(layout=True)
+
+    def save(self) -> None:
+        text = self.text
+        atomic_write(self.path, (self._bom + text).encode("utf-8"))
+        self._original = text
+
+    # -- display -------------------------------------------------------------------------------
+
+    def expand(self, value: str, *, env: Mapping[str, str] | None = None) -> str:
+        """Expand ``$VAR``, ``${VAR}`` and a leading ``~``; unset variables stay as written."""
+        return expand_value(value, os.environ if env is None else env)
+
+
+_VARIABLE_RE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+
+
+def expand_value(value: str, env: Mapping[str, str]) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return env.get(name, match.group(0))
+
+    expanded = _VARIABLE_RE.sub(substitute, value)
+    if expanded == "~" or expanded.startswith("~/"):
+        home = env.get("HOME") or os.path.expanduser("~")
+        expanded = home + expanded[1:]
+    return expanded
+
+
+def parse_field_value(key: str, text: str) -> object:
+    """Turn a command-line VALUE into the type the key needs (``"443"`` -> 443).
+
+    Modelled fields take their kind: ports an integer, booleans true/false, the rest the
+    text as is. Other keys take a TOML literal when VALUE is one (``5``, ``true``,
+    ``"x"``, ``[1, 2]``) and the text as a string otherwise.
+    """
+    spec = CLACE_FIELDS.get(key)
+    if spec is not None:
+        if spec.kind == "port":
+            stripped = text.strip()
+            if re.fullmatch(r"[+-]?\d+", stripped):
+                return int(stripped)
+            raise ValueError(f"{key} takes an integer port (-1..65535), not {text!r}")
+        if spec.kind == "bool":
+            word = text.strip().lower()
+            if word in ("true", "false"):
+                return word == "true"
+            raise ValueError(f"{key} takes true or false, not {text!r}")
+        return text
+    if "\n" in text or "\r" in text:
+        return text
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text

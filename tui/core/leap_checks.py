@@ -1,0 +1,420 @@
+"""Checks over a LEAP provider: ``check_provider(p) -> list[Finding]`` (LP001..).
+
+LEAP itself checks no port; these rules are why leap-tui exists. Findings name the file to
+fix: the file a value came from when it is a provider file, else the node file (a
+provider_base default is changed by overriding it in the node).
+
+Choices made here (the brief left them open):
+
+- LP006 keys: ``FIXED_PORT_KEYS`` in port_catalog (smtp.port, mx.port, mx.smtp_port,
+  smtps.port, mx.smtps_port, http.port, webapp.port, webapp.http_port, https.port,
+  webapp.https_port, webapp.ssl_port, stunnel.port, stunnel.ports) in any provider file.
+- LP014 (ssh.port not 22) is info: a deliberate choice, reported so that the firewall and
+  the apply's confirm window are remembered, not a problem by itself.
+- A finding that comes from a shared file (a service or tag file, common.json) is reported
+  once, for the first node it applies to, not once per node.
+
+Per-node results are cached on the EffectiveNode (``node.cache``), which the provider
+replaces when an edit touches that node: an unchanged node costs a list extension.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import weakref
+from collections import defaultdict
+
+from tui.core.findings import Finding, Severity
+from tui.core.leap_merge import EffectiveNode, Origin, dotted, is_expression
+from tui.core.leap_provider import Provider, ProviderFile
+from tui.core.port_catalog import FIXED_PORT_KEYS, MOSH, STUNNEL_RANGE
+from tui.core.portmap import GATEWAY_KEY, IP_KEY, Binding, node_ports
+
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+LEAP_RULES: dict[str, str] = {
+    "LP001": "a LEAP port property is not an integer in 1..65535 (each of openvpn.ports too)",
+    "LP002": "two services of one node bind the same port on the same address",
+    "LP003": "a configurable port inside the stunnel range 10000-20000",
+    "LP004": "ssh.port equals a public service port of that node",
+    "LP005": "an openvpn node without openvpn.gateway_address, or a gateway address used by "
+    "another node",
+    "LP006": "a key that tries to move a port the Ports page calls not configurable",
+    "LP007": "two nodes with the same ip_address (leap compile refuses it)",
+    "LP008": "unknown service or tag on a node (leap compile refuses it)",
+    "LP009": "an ip_address or gateway address that is not an IP address",
+    "LP010": "a merge type mismatch (e.g. integer vs string) that stops leap compile",
+    "LP011": "a port equal to a derived stunnel port, or to a fixed port of another listener "
+    "on the same address",
+    "LP012": "a service pairing LEAP enforces is missing (soledad needs couchdb, monitor "
+    "needs webapp)",
+    "LP013": "a REQUIRED placeholder left in a node or in provider.json (or a missing "
+    "ip_address / provider.json)",
+    "LP014": "ssh.port changed from 22: the firewall must allow it before sshd moves",
+    "LP015": "a UDP port inside the mosh range (ssh.mosh.ports) while mosh is enabled",
+    "LP016": "a port computed by a leap compile expression: not checked",
+    "LP017": "a key given twice in one object (the last one wins, as in JSON.parse)",
+    "LP018": "a node name LEAP refuses (only 0-9, a-z and '-')",
+}
+
+_NODE_NAME = re.compile(r"^[0-9a-z-]+$")
+_PAIRINGS = (("soledad", "couchdb"), ("monitor", "webapp"))
+_PROVIDER_REQUIRED = ("domain", "name.en", "description.en", "contacts.default")
+
+
+class _Cache:
+    """Findings of each provider file, keyed by the identity of the text they came from."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[str, list[Finding]]] = {}
+
+
+_CACHES: weakref.WeakKeyDictionary[Provider, _Cache] = weakref.WeakKeyDictionary()
+
+
+def check_provider(p: Provider) -> list[Finding]:
+    cache = _CACHES.get(p)
+    if cache is None:
+        cache = _CACHES[p] = _Cache()
+    findings = _provider_findings(p)
+    for rel, pf in p.files.items():
+        cached = cache.files.get(rel)
+        if cached is None or cached[0] is not pf.doc.text:
+            cached = (pf.doc.text, _file_findings(pf))
+            cache.files[rel] = cached
+        findings += cached[1]
+    for gone in set(cache.files) - set(p.files):
+        del cache.files[gone]
+
+    shared_seen: set[tuple[str, str | None, str, int | None, str]] = set()
+    by_ip: dict[str, list[EffectiveNode]] = defaultdict(list)
+    gateways: list[tuple[EffectiveNode, str]] = []
+    for name in p.node_names():
+        node = p.effective(name)
+        for finding in _node_findings(p, node):
+            if finding.file != node.file:
+                key = (finding.code, finding.file, finding.path, finding.line, finding.message)
+                if key in shared_seen:
+                    continue
+                shared_seen.add(key)
+            findings.append(finding)
+        ip = node.values.get(IP_KEY)
+        if isinstance(ip, str) and ip and not is_expression(ip):
+            by_ip[ip].append(node)
+        gateway = _gateway(node)
+        if gateway is not None:
+            gateways.append((node, gateway))
+    findings += _duplicate_ips(by_ip)
+    findings += _shared_gateways(by_ip, gateways)
+    return findings
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _where(node: EffectiveNode, origin: Origin | None, key: str) -> tuple[str, str, int | None]:
+    """(file, path, line) to report a value at: its provider file, else the node file."""
+    if origin is not None and not origin.builtin:
+        return origin.file, key, origin.line
+    return node.file, key, None
+
+
+def _finding(
+    code: str, severity: Severity, message: str, node: EffectiveNode, key: str,
+    origin: Origin | None = None, hint: str = "", *, use_origin: bool = True,
+) -> Finding:
+    if use_origin:
+        file, path, line = _where(node, origin if origin is not None else node.origin(key), key)
+    else:
+        file, path, line = node.file, key, None
+    return Finding(code, severity, message, file, path, line, hint, node.name)
+
+
+def _node_line(p: Provider, node: EffectiveNode, key: str) -> int | None:
+    doc = p.nodes[node.name].doc
+    return doc.line_of((key,))
+
+
+def _gateway(node: EffectiveNode) -> str | None:
+    if "openvpn" not in node.services:
+        return None
+    value = node.get(GATEWAY_KEY)
+    if isinstance(value, str) and value and value != "REQUIRED" and not is_expression(value):
+        return value
+    return None
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+# -- provider.json and each file ----------------------------------------------------------------
+
+
+def _provider_findings(p: Provider) -> list[Finding]:
+    findings: list[Finding] = []
+    if p.provider_file is None:
+        findings.append(Finding(
+            "LP013", E, "provider.json is missing (leap compile requires it)", "provider.json",
+            "", None, "create provider.json with domain, name, description and contacts",
+        ))
+        return findings
+    state = p.provider_state()
+    for key in _PROVIDER_REQUIRED:
+        path = tuple(key.split("."))
+        value: object = state.values
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None or value == "REQUIRED" or value == ["REQUIRED"] or value == []:
+            origin = state.origin(path)
+            line = origin.line if origin is not None and not origin.builtin else None
+            findings.append(Finding(
+                "LP013", E, f"{key} is still the REQUIRED placeholder", "provider.json", key,
+                line, f"set {key} in provider.json",
+            ))
+    return findings
+
+
+def _file_findings(pf: ProviderFile) -> list[Finding]:
+    from tui.core.leap_merge import resolve_key
+
+    findings: list[Finding] = []
+    node = pf.name if pf.kind == "nodes" else None
+    value = pf.doc.value
+    for key, spec in FIXED_PORT_KEYS.items():
+        if not isinstance(value, dict) or key.partition(".")[0] not in value:
+            continue
+        path = resolve_key(value, key)
+        if path is None:
+            continue
+        findings.append(Finding(
+            "LP006", E,
+            f"{key} would move the {spec.name} port ({', '.join(map(str, spec.ports))}), which "
+            "LEAP does not let you configure", pf.rel, key, pf.doc.line_of(path),
+            f"remove {key}; {spec.name} always uses {', '.join(map(str, spec.ports))}", node,
+        ))
+    for dup in pf.doc.duplicates:
+        findings.append(Finding(
+            "LP017", W, f"{dotted(dup.path)} is given twice (lines {dup.first_line} and "
+            f"{dup.line}); the last one wins", pf.rel, dotted(dup.path), dup.line,
+            "remove one of them", node,
+        ))
+    return findings
+
+
+# -- one node -----------------------------------------------------------------------------------
+
+
+def _node_findings(p: Provider, node: EffectiveNode) -> list[Finding]:
+    cached = node.cache.get("findings")
+    if isinstance(cached, list):
+        return cached
+    findings: list[Finding] = []
+    _check_name(node, findings)
+    _check_names(p, node, findings)
+    _check_merge(node, findings)
+    gateway_missing = _check_addresses(node, findings)
+    _check_required(node, findings, skip_gateway=gateway_missing)
+    _check_pairings(p, node, findings)
+    _check_ports(node, findings)
+    node.cache["findings"] = findings
+    return findings
+
+
+def _check_name(node: EffectiveNode, out: list[Finding]) -> None:
+    if not _NODE_NAME.match(node.name):
+        out.append(Finding(
+            "LP018", E, f"node name {node.name!r} has characters LEAP refuses", node.file, "",
+            None, "rename the file: lowercase letters, digits and '-' only", node.name,
+        ))
+
+
+def _check_names(p: Provider, node: EffectiveNode, out: list[Finding]) -> None:
+    known_services, known_tags = p.known_services(), p.known_tags()
+    for key, names, known, kind in (
+        ("services", node.services, known_services, "service"),
+        ("tags", node.tags, known_tags, "tag"),
+    ):
+        for name in names:
+            if name not in known:
+                out.append(Finding(
+                    "LP008", E, f"unknown {kind} {name!r}: leap compile refuses it", node.file,
+                    key, _node_line(p, node, key),
+                    f"create {key}/{name}.json or fix the name", node.name,
+                ))
+
+
+def _check_merge(node: EffectiveNode, out: list[Finding]) -> None:
+    for mismatch in node.merge_errors:
+        child = mismatch.child
+        parent = str(mismatch.parent) if mismatch.parent is not None else "an inherited value"
+        file = child.file if not child.builtin else node.file
+        out.append(Finding(
+            "LP010", E,
+            f"{mismatch.key}: {mismatch.types[1]} {mismatch.values[1]!r} ({child}) cannot "
+            f"merge with {mismatch.types[0]} {mismatch.values[0]!r} from {parent}; "
+            "leap compile stops here", file, mismatch.key, child.line,
+            f"write it as a {mismatch.types[0]} like the inherited value", node.name,
+        ))
+
+
+def _check_addresses(node: EffectiveNode, out: list[Finding]) -> bool:
+    """LP009 on ip_address and the gateway, LP005 for a missing gateway; True if missing."""
+    ip = node.get(IP_KEY)
+    if isinstance(ip, str) and ip != "REQUIRED" and not is_expression(ip) and not _is_ip(ip):
+        out.append(_finding("LP009", E, f"ip_address {ip!r} is not an IP address", node,
+                            IP_KEY, hint="write an IPv4 or IPv6 address"))
+    elif ip is not None and not isinstance(ip, str):
+        out.append(_finding("LP009", E, f"ip_address {ip!r} is not an IP address", node,
+                            IP_KEY, hint="write the address as a string"))
+    if "openvpn" not in node.services:
+        return False
+    gateway = node.get(GATEWAY_KEY)
+    if gateway is None or gateway in ("", "REQUIRED"):
+        out.append(_finding(
+            "LP005", E, "openvpn node without openvpn.gateway_address: no port rule can hold "
+            "(LEAP only warns)", node, GATEWAY_KEY, use_origin=False,
+            hint="set openvpn.gateway_address to a second IP address of the node",
+        ))
+        return True
+    if isinstance(gateway, str) and not is_expression(gateway) and not _is_ip(gateway):
+        out.append(_finding("LP009", E, f"openvpn.gateway_address {gateway!r} is not an IP "
+                            "address", node, GATEWAY_KEY, hint="write an IPv4 or IPv6 address"))
+    return False
+
+
+def _check_required(node: EffectiveNode, out: list[Finding], *, skip_gateway: bool) -> None:
+    if node.values.get(IP_KEY) is None:
+        out.append(_finding("LP013", E, "ip_address is not set (every node needs one)", node,
+                            IP_KEY, use_origin=False, hint="set ip_address in the node file"))
+    for path in node.required_paths:
+        key = dotted(path)
+        if skip_gateway and key == GATEWAY_KEY:
+            continue
+        out.append(_finding(
+            "LP013", E, f"{key} is still the REQUIRED placeholder", node, key,
+            use_origin=False, hint=f"set {key} in {node.file}",
+        ))
+
+
+def _check_pairings(p: Provider, node: EffectiveNode, out: list[Finding]) -> None:
+    for service, needs in _PAIRINGS:
+        if service in node.services and needs not in node.services:
+            out.append(Finding(
+                "LP012", E, f"{service} needs {needs} on the same node (LEAP enforces it)",
+                node.file, "services", _node_line(p, node, "services"),
+                f"add {needs!r} to services", node.name,
+            ))
+
+
+def _check_ports(node: EffectiveNode, out: list[Finding]) -> None:
+    ports = node_ports(node)
+    mosh: Binding | None = None
+    checked: set[str] = set()
+    for b in ports.bindings:
+        if b.spec is MOSH:
+            mosh = b
+            if b.low is None:
+                out.append(_finding("LP001", E, f"ssh.mosh.ports {b.port!r} is not a range "
+                                    "like \"60000:61000\"", node, MOSH.property or "",
+                                    b.origin, "write FIRST:LAST"))
+            continue
+        if b.property is None or b.property in checked:
+            continue  # openvpn.ports items are bound once per protocol: judge them once
+        checked.add(b.property)
+        if is_expression(b.port):
+            out.append(_finding("LP016", INFO, f"{b.property} is computed by leap compile "
+                                f"({b.port}); not checked", node, b.property, b.origin))
+            continue
+        if b.low is None or not 1 <= b.low <= 65535:
+            out.append(_finding("LP001", E, f"{b.property} = {b.port!r} is not a port (an "
+                                "integer in 1..65535)", node, b.property, b.origin,
+                                "write an integer between 1 and 65535"))
+            continue
+        if STUNNEL_RANGE[0] <= b.low <= STUNNEL_RANGE[1]:
+            out.append(_finding("LP003", W, f"{b.property} = {b.low} is inside the stunnel "
+                                "range 10000-20000", node, b.property, b.origin,
+                                "stunnel may generate the same port; pick one outside it"))
+        if b.property == "ssh.port" and b.low != 22:
+            out.append(_finding("LP014", INFO, f"ssh.port is {b.low}, not 22: the firewall must "
+                                "allow it before sshd moves, or you lose access", node,
+                                b.property, b.origin, "apply asks for confirmation"))
+    seen_pairs: set[tuple[str, str | None, str | None, int | None]] = set()
+    for clash in ports.clashes:
+        culprit, other = clash.culprit, clash.other
+        key = culprit.property or ""
+        dedupe = (clash.code, key, other.property or other.spec.name, culprit.low)
+        if dedupe in seen_pairs:
+            continue  # tcp and udp of one openvpn port against the same listener
+        seen_pairs.add(dedupe)
+        out.append(_finding(
+            clash.code, E, _clash_message(clash.code, culprit, other), node, key,
+            culprit.origin, "move one of them to a free port",
+            use_origin=culprit.property is not None,
+        ))
+    if mosh is not None and mosh.low is not None and mosh.high is not None:
+        for b in ports.bindings:
+            if b.protocol == "udp" and b.spec is not MOSH and b.low is not None and (
+                mosh.low <= b.low <= mosh.high
+            ):
+                out.append(_finding(
+                    "LP015", W, f"{b.spec.name} UDP port {b.low} is inside the mosh range "
+                    f"{mosh.port}", node, b.property or (MOSH.property or ""),
+                    b.origin if b.property else mosh.origin, "narrow ssh.mosh.ports",
+                ))
+
+
+def _describe(b: Binding) -> str:
+    what = b.property or f"{b.spec.name} ({b.service})"
+    if b.derived:
+        what = f"the stunnel port of {b.service}"
+    return f"{what} {b.low}/{b.protocol}"
+
+
+def _clash_message(code: str, culprit: Binding, other: Binding) -> str:
+    where = culprit.address if isinstance(culprit.address, str) else culprit.address_key
+    if code == "LP004":
+        return f"ssh.port {culprit.low} is also the public port of {_describe(other)} on {where}"
+    return f"{_describe(culprit)} collides with {_describe(other)} on {where}"
+
+
+# -- across nodes -------------------------------------------------------------------------------
+
+
+def _duplicate_ips(by_ip: dict[str, list[EffectiveNode]]) -> list[Finding]:
+    findings: list[Finding] = []
+    for ip, nodes in by_ip.items():
+        if len(nodes) < 2:
+            continue
+        names = ", ".join(n.name for n in nodes)
+        for node in nodes:
+            findings.append(_finding(
+                "LP007", E, f"ip_address {ip} is used by several nodes ({names}); leap "
+                "compile refuses it", node, IP_KEY, hint="give each node its own address",
+            ))
+    return findings
+
+
+def _shared_gateways(
+    by_ip: dict[str, list[EffectiveNode]], gateways: list[tuple[EffectiveNode, str]]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    by_gateway: dict[str, list[EffectiveNode]] = defaultdict(list)
+    for node, gateway in gateways:
+        by_gateway[gateway].append(node)
+    for node, gateway in gateways:
+        others = [n.name for n in by_ip.get(gateway, []) if n is not node]
+        others += [n.name for n in by_gateway[gateway] if n is not node]
+        if others:
+            findings.append(_finding(
+                "LP005", E, f"openvpn.gateway_address {gateway} is also used by "
+                f"{', '.join(sorted(set(others)))}", node, GATEWAY_KEY,
+                hint="each gateway needs an address no other node uses",
+            ))
+    return findings
+
