@@ -261,10 +261,12 @@ class LeapTuiApp(App[None]):
         self.push_screen(HelpScreen(rows, {**CLACE_RULES, **LEAP_RULES}))
 
     def certificates_panel(self) -> Widget:
-        return Static(
-            "Certificates: see `leap-tui certs` (this panel arrives with the certificates work).",
-            classes="placeholder",
-        )
+        from tui.core.certs import settings_from_clace
+        from widgets.cert_panel import CertificatesPanel
+
+        if self.workspace.clace is None:
+            return Static("No Clace configuration is open.", classes="placeholder")
+        return CertificatesPanel(settings_from_clace(self.workspace.clace))
 
     def action_cursor(self, direction: str) -> None:
         focused = self.focused

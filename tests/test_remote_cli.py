@@ -1,0 +1,125 @@
+"""`leap-tui apply`, `rollback` and `history` end to end against real sshd instances."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.plugins.sshd_hosts import RemoteEnv, SshdHost, free_port
+from tui.cli import main
+
+Hosts = Callable[[int], list[SshdHost]]
+OLD = b'[http]\nhost = "127.0.0.1"\nport = 25223\n'
+NEW = b'[http]\nhost = "127.0.0.1"\nport = 25223\n\n[logging]\nlevel = "WARN"\n'
+
+
+def two_hosts(env: RemoteEnv, hosts: list[SshdHost], *, trust: bool = True) -> tuple[Path, Path]:
+    if trust:
+        env.trust(*hosts)
+    tables = []
+    for number, host in enumerate(hosts):
+        target = env.remote / f"h{number}.toml"
+        target.write_bytes(OLD)
+        tables.append(env.host_toml(host, f"h{number}", [
+            {"source": "clace", "target": str(target), "validate": "test -s {path}"}]))
+    clace = env.root / "clace.toml"
+    clace.write_bytes(NEW)
+    return env.inventory(*tables), clace
+
+
+def test_apply_rollback_history_commands(remote_env: RemoteEnv, sshd_hosts: Hosts,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    inventory, clace = two_hosts(remote_env, sshd_hosts(2))
+
+    assert main(["apply", "--inventory", str(inventory), "--clace", str(clace), "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "per-host result" in out and out.count("applied") >= 2
+    assert all((remote_env.remote / f"h{i}.toml").read_bytes() == NEW for i in range(2))
+
+    assert main(["rollback", "--inventory", str(inventory), "--host", "h1", "--yes"]) == 0
+    assert (remote_env.remote / "h1.toml").read_bytes() == OLD
+    assert (remote_env.remote / "h0.toml").read_bytes() == NEW
+    assert "rolled-back" in capsys.readouterr().out
+
+    assert main(["history", "--host", "h1"]) == 0
+    history = capsys.readouterr().out
+    assert "apply" in history and "rollback" in history and "h0" not in history
+
+
+def test_apply_refuses_without_yes_and_without_a_terminal(
+        remote_env: RemoteEnv, sshd_hosts: Hosts, capsys: pytest.CaptureFixture[str]) -> None:
+    inventory, clace = two_hosts(remote_env, sshd_hosts(2))
+    assert main(["apply", "--inventory", str(inventory), "--clace", str(clace)]) == 2
+    assert "refusing" in capsys.readouterr().err
+    assert main(["rollback", "--inventory", str(inventory)]) == 2
+    assert (remote_env.remote / "h0.toml").read_bytes() == OLD
+
+
+def test_dry_run_prints_the_diff_and_changes_nothing(
+        remote_env: RemoteEnv, sshd_hosts: Hosts, capsys: pytest.CaptureFixture[str]) -> None:
+    inventory, clace = two_hosts(remote_env, sshd_hosts(2))
+    assert main(["apply", "--inventory", str(inventory), "--clace", str(clace),
+                 "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert '+level = "WARN"' in out and "(live)" in out
+    assert (remote_env.remote / "h0.toml").read_bytes() == OLD
+    assert not (remote_env.state / "journal.jsonl").exists()
+
+
+def test_a_failed_host_gives_exit_1_and_says_why(
+        remote_env: RemoteEnv, sshd_hosts: Hosts, capsys: pytest.CaptureFixture[str]) -> None:
+    (host,) = sshd_hosts(1)
+    remote_env.trust(host)
+    good = remote_env.remote / "good.toml"
+    good.write_bytes(OLD)
+    inventory = remote_env.inventory(
+        remote_env.host_toml(host, "good", [{"source": "clace", "target": str(good)}]),
+        remote_env.host_toml(None, "gone", [{"source": "clace", "target": str(good) + ".x"}],
+                             port=free_port()))
+    clace = remote_env.root / "clace.toml"
+    clace.write_bytes(NEW)
+
+    status = main(["apply", "--inventory", str(inventory), "--clace", str(clace), "--yes"])
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "AP007" in out and "gone" in out
+    assert good.read_bytes() == NEW
+
+
+def test_unknown_host_key_needs_the_flag(remote_env: RemoteEnv, sshd_hosts: Hosts,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    inventory, clace = two_hosts(remote_env, sshd_hosts(1), trust=False)
+    args = ["apply", "--inventory", str(inventory), "--clace", str(clace), "--yes"]
+
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "AP001" in out and "SHA256:" in out
+    assert (remote_env.remote / "h0.toml").read_bytes() == OLD
+
+    assert main([*args, "--accept-new-host-key"]) == 0
+    assert (remote_env.remote / "h0.toml").read_bytes() == NEW
+    assert "ssh-ed25519" in remote_env.known_hosts.read_text()
+
+
+def test_bad_input_exits_2(remote_env: RemoteEnv, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = remote_env.root / "hosts.toml"
+    broken.write_text("[[host]]\nname = \n")
+    assert main(["apply", "--inventory", str(broken), "--yes"]) == 2
+    err = capsys.readouterr().err
+    assert f"{broken}:2" in err and "Traceback" not in err
+
+    inventory = remote_env.inventory(remote_env.host_toml(None, "x", [
+        {"source": "clace", "target": "/tmp/x.toml"}], port=2222))
+    assert main(["apply", "--inventory", str(inventory), "--yes"]) == 2
+    assert "--clace" in capsys.readouterr().err
+    assert main(["apply", "--inventory", str(inventory), "--clace", "/nonexistent.toml",
+                 "--yes"]) == 2
+    assert main(["rollback", "--inventory", str(inventory), "--host", "nope", "--yes"]) == 2
+
+
+def test_history_when_empty(remote_env: RemoteEnv, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["history"]) == 0
+    assert "No history" in capsys.readouterr().out

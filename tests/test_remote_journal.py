@@ -1,0 +1,97 @@
+"""The local journal and the watchdog script, without any SSH."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tui.core.remote.journal import Journal, sha256, state_dir
+from tui.core.remote.watchdog import Watchdog, WatchedFile, backup_re, parse_watchdog
+
+
+def test_state_dir_is_overridable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("LEAP_TUI_STATE_DIR", str(tmp_path / "s"))
+    assert state_dir() == tmp_path / "s"
+    monkeypatch.delenv("LEAP_TUI_STATE_DIR")
+    assert state_dir().name == "leap-tui"
+
+
+def test_expected_hashes_follow_the_last_settled_entry(tmp_path: Path) -> None:
+    journal = Journal(tmp_path)
+    assert journal.expected_hashes("h", "/f") is None
+
+    def record(before: str, after: str, result: str) -> None:
+        journal.record(run="r", action="apply", host="h", path="/f", before=before, after=after,
+                       backup=None, result=result)
+
+    record("a", "b", "pending")
+    assert journal.expected_hashes("h", "/f") == {"a", "b"}  # a crash here is not drift
+    record("a", "b", "applied")
+    assert journal.expected_hashes("h", "/f") == {"b"}
+    record("b", "a", "reverted")
+    assert journal.expected_hashes("h", "/f") == {"a"}
+    record("a", "c", "failed")
+    assert journal.expected_hashes("h", "/f") == {"a"}
+    assert journal.expected_hashes("other", "/f") is None
+
+
+def test_damaged_lines_do_not_hide_the_rest(tmp_path: Path) -> None:
+    journal = Journal(tmp_path)
+    journal.record(run="r", action="apply", host="h", path="/f", before=None, after="x",
+                   backup=None, result="applied")
+    with journal.path.open("a") as handle:
+        handle.write("{not json\n")
+    journal.record(run="r", action="rollback", host="h", path="/f", before="x", after=None,
+                   backup=None, result="rolled-back")
+    assert [e.action for e in journal.entries()] == ["apply", "rollback"]
+    assert journal.path.stat().st_mode & 0o777 == 0o600
+
+
+def test_blobs_round_trip(tmp_path: Path) -> None:
+    journal = Journal(tmp_path)
+    digest = journal.store_blob(b"data")
+    assert digest == sha256(b"data") and journal.blob(digest) == b"data"
+    assert journal.blob(None) is None and journal.blob("0" * 64) is None
+
+
+def watchdog(tmp_path: Path, reload: str) -> tuple[Watchdog, Path, Path]:
+    target, backup = tmp_path / "f.toml", tmp_path / "f.toml.leap-tui.20260101T000000.000000Z"
+    target.write_text("new\n")
+    backup.write_text("old\n")
+    dog = Watchdog(base=str(backup), run="r1", host="h", action="apply", deadline=1.0,
+                   files=(WatchedFile(str(target), str(backup), "a", "b"),
+                          WatchedFile(str(tmp_path / "created"), None, None, "c")),
+                   reloads=(reload,))
+    Path(dog.script).write_text(dog.script_text(1))
+    return dog, target, backup
+
+
+def test_watchdog_script_reverts_once_and_loses_to_a_confirmation(tmp_path: Path) -> None:
+    dog, target, backup = watchdog(tmp_path, f"echo reloaded >> {tmp_path / 'log'}")
+    (tmp_path / "created").write_text("c\n")
+    subprocess.run(["/bin/sh", "-c", dog.revert_now_command()], check=True, capture_output=True)
+    assert target.read_text() == "old\n" and not backup.exists()
+    assert not (tmp_path / "created").exists()
+    assert (tmp_path / "log").read_text() == "reloaded\n"
+    assert not Path(dog.script).exists()
+
+    dog, target, backup = watchdog(tmp_path, "true")
+    assert subprocess.run(["/bin/sh", "-c", dog.confirm_command()]).returncode == 0
+    subprocess.run(["/bin/sh", dog.script], check=True)  # the deadline passes: it backs off
+    assert target.read_text() == "new\n" and backup.exists()
+    state = subprocess.run(["/bin/sh", "-c", dog.state_command()], capture_output=True,
+                           text=True).stdout.strip()
+    assert state == "confirmed"
+
+
+def test_manifest_round_trip_and_backup_names(tmp_path: Path) -> None:
+    dog, _, _ = watchdog(tmp_path, "systemctl reload clace")
+    parsed = parse_watchdog(dog.base, Path(dog.script).read_text())
+    assert parsed == dog
+    assert parse_watchdog(dog.base, "#!/bin/sh\n") is None
+    pattern = backup_re("f.toml")
+    assert pattern.match("f.toml.leap-tui.20260101T000000.000000Z")
+    assert not pattern.match("f.toml.leap-tui.20260101T000000.000000Z.watchdog")
+    assert not pattern.match("xf.toml.leap-tui.20260101T000000.000000Z")

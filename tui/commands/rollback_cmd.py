@@ -1,0 +1,66 @@
+"""`leap-tui rollback`: put back the newest (or a chosen) generation backup on the hosts."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+
+from tui.commands.apply_cmd import (
+    add_host_options,
+    build_options,
+    interactive,
+    load_inventory_arg,
+    print_results,
+    run_with_progress,
+)
+from tui.commands.common import add_target_options, fail
+from tui.core.errors import ConfigError
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "rollback", help="restore the newest backup (or --to TIMESTAMP) on hosts over SSH",
+        description="Restore a generation backup through the same protocol as apply: staged, "
+        "validated, swapped atomically, reloaded and journaled. The restored generation is "
+        "used up, so a second rollback goes one generation further back.")
+    add_target_options(parser, clace=False, inventory=True)
+    add_host_options(parser)
+    parser.add_argument("--to", metavar="TIMESTAMP", default=None,
+                        help="the generation to restore (a prefix of its UTC timestamp, "
+                        "e.g. 20261124T1015)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    console = Console()
+    ask = threading.Lock()
+    try:
+        inventory = load_inventory_arg(args)
+        hosts = inventory.select(args.host)
+        if args.parallel < 1:
+            raise ConfigError("-", "--parallel must be at least 1")
+    except ConfigError as exc:
+        return fail(str(exc))
+    if not hosts:
+        return fail("the inventory lists no hosts")
+    if not args.yes:
+        if not interactive():
+            return fail("refusing to roll back without --yes and without a terminal to ask on")
+        names = ", ".join(h.name for h in hosts)
+        which = f"generation {args.to}" if args.to else "the newest backup"
+        if console.input(f"Restore {which} on {names}? [y/N] ").strip().lower() not in (
+                "y", "yes"):
+            console.print("Nothing changed.")
+            return 1
+
+    from tui.core.remote.fleet import rollback_fleet
+
+    options = build_options(args, inventory, console, ask)
+    results = run_with_progress(
+        console, [h.name for h in hosts], options,
+        lambda o: rollback_fleet(hosts, o, to=args.to, parallel=args.parallel),
+        not args.yes, ask)
+    print_results(console, results, show_diffs=False)
+    return 0 if all(r.ok for r in results) else 1

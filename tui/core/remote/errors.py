@@ -1,0 +1,60 @@
+"""What can go wrong on a remote host, each with the stable AP rule code it is reported under."""
+
+from __future__ import annotations
+
+
+class RemoteError(Exception):
+    """A per-host failure: the host's result says ``code`` and this one-line message."""
+
+    code = "AP013"
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        self.message = " ".join(message.split())
+        self.hint = hint
+        super().__init__(self.message)
+
+
+class HostKeyError(RemoteError):
+    """An unknown (AP001) or changed (AP002) host key; never accepted silently."""
+
+    def __init__(self, kind: str, name: str, key_type: str, fingerprint: str,
+                 expected: str | None = None) -> None:
+        self.kind = kind
+        self.name = name
+        self.key_type = key_type
+        self.fingerprint = fingerprint
+        self.expected = expected
+        if kind == "changed":
+            self.code = "AP002"
+            message = (f"host key for {name} CHANGED: server offers {key_type} {fingerprint}"
+                       + (f", known is {expected}" if expected else ""))
+            hint = "refused; if the host was reinstalled, remove its old key from known_hosts"
+        else:
+            self.code = "AP001"
+            message = f"unknown host key for {name}: {key_type} {fingerprint}"
+            hint = "verify the fingerprint, then accept it (--accept-new-host-key)"
+        super().__init__(message, hint=hint)
+
+
+class ConnectError(RemoteError):
+    code = "AP007"
+
+
+class AuthError(RemoteError):
+    code = "AP010"
+
+
+class DriftError(RemoteError):
+    code = "AP003"
+
+
+class ValidateError(RemoteError):
+    code = "AP004"
+
+
+class WatchdogPending(RemoteError):
+    code = "AP005"
+
+
+class ReloadError(RemoteError):
+    code = "AP008"

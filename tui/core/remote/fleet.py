@@ -1,0 +1,51 @@
+"""Many hosts: a bounded pool of workers, an optional canary stage, one result per host."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from tui.core.inventory import HostSpec
+from tui.core.remote.plan import HostPlan
+from tui.core.remote.protocol import HostOperation, HostResult, RollbackOperation, RunOptions
+
+DEFAULT_PARALLEL = 16
+
+
+def _pool(operations: Sequence[Callable[[], HostResult]], parallel: int) -> list[HostResult]:
+    if not operations:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(operations))),
+                            thread_name_prefix="leap-tui-host") as pool:
+        # A dead host only occupies its own worker until its connect timeout.
+        return list(pool.map(lambda op: op(), operations))
+
+
+def _staged(names: Sequence[str], make: Callable[[int], Callable[[], HostResult]],
+            options: RunOptions, parallel: int, canary: int) -> list[HostResult]:
+    operations = [make(i) for i in range(len(names))]
+    if canary <= 0 or canary >= len(operations):
+        return _pool(operations, parallel)
+    first = _pool(operations[:canary], parallel)
+    if all(r.ok for r in first):
+        return first + _pool(operations[canary:], parallel)
+    failed = ", ".join(r.host for r in first if not r.ok)
+    skipped = []
+    for name in names[canary:]:
+        options.on_event(name, "skipped", f"canary {failed} failed")
+        skipped.append(HostResult(name, "skipped", f"not attempted: canary {failed} failed"))
+    return first + skipped
+
+
+def apply_fleet(plans: Sequence[HostPlan], options: RunOptions, *,
+                parallel: int = DEFAULT_PARALLEL, canary: int = 0) -> list[HostResult]:
+    """Apply every plan; with ``canary`` N the first N hosts go first and must succeed."""
+    return _staged([p.host.name for p in plans],
+                   lambda i: HostOperation(plans[i], options).run, options, parallel, canary)
+
+
+def rollback_fleet(hosts: Sequence[HostSpec], options: RunOptions, *, to: str | None = None,
+                   parallel: int = DEFAULT_PARALLEL, canary: int = 0) -> list[HostResult]:
+    return _staged([h.name for h in hosts],
+                   lambda i: RollbackOperation(hosts[i], options, to=to).run, options, parallel,
+                   canary)
