@@ -77,7 +77,7 @@ def test_toml_syntax_error_has_line_and_column(tmp_path: Path) -> None:
 
 
 def test_missing_inventory_and_unknown_host(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="not found"):
+    with pytest.raises(ConfigError, match="no such file"):
         load_inventory(tmp_path / "nope.toml")
     inventory = parse_inventory('[[host]]\nname = "a"\naddress = "x"\n', tmp_path / "h.toml")
     with pytest.raises(ConfigError, match="no host named b"):

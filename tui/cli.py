@@ -18,6 +18,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "rollback",
     "history",
     "certs",
+    "rules",
 )
 
 

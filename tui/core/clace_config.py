@@ -39,6 +39,7 @@ from tomlkit.items import InlineTable, Item, String, StringType
 from tui.core.atomic import atomic_write
 from tui.core.clace_schema import CLACE_FIELDS, value_has_kind
 from tui.core.errors import ConfigError
+from tui.core.textfile import decode_utf8, read_bytes
 
 _BOM = "\ufeff"
 
@@ -290,16 +291,8 @@ def _scan(text: str) -> _LineIndex:
 _POSITION_SUFFIX = re.compile(r"\s+at line \d+ col \d+$")
 
 
-def _decode(data: bytes, file: str) -> tuple[str, str]:
+def _split_bom(text: str) -> tuple[str, str]:
     """(bom, text): the BOM is kept aside so that saving writes it back."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ConfigError(
-            file, f"not UTF-8 text (byte 0x{data[exc.start]:02x}): {exc.reason}", line, column
-        ) from None
     if text.startswith(_BOM):
         return _BOM, text[1:]
     return "", text
@@ -398,17 +391,7 @@ class ClaceConfig:
     @classmethod
     def load(cls, path: Path) -> ClaceConfig:
         file = str(path)
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise ConfigError(file, "no such file") from None
-        except IsADirectoryError:
-            raise ConfigError(file, "is a directory, not a TOML file") from None
-        except PermissionError:
-            raise ConfigError(file, "permission denied: cannot read the file") from None
-        except OSError as exc:
-            raise ConfigError(file, f"cannot read: {exc.strerror or exc}") from None
-        bom, text = _decode(data, file)
+        bom, text = _split_bom(decode_utf8(read_bytes(Path(path), file), file))
         return cls(Path(path), text, bom=bom)
 
     @classmethod

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.errors import ConfigError
+from tui.core.textfile import read_text
 
 CLACE_SOURCE = "clace"
 
@@ -83,13 +84,7 @@ class Inventory:
 
 def load_inventory(path: Path) -> Inventory:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(str(path), "inventory file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), f"cannot read the inventory: {exc}") from None
-    return parse_inventory(text, path)
+    return parse_inventory(read_text(path), path)
 
 
 def parse_inventory(text: str, path: Path) -> Inventory:

@@ -260,16 +260,7 @@ class JsoncDocument:
         return self._lines
 
     def get(self, path: Path, default: object = None) -> object:
-        current = self.value
-        for part in path:
-            if isinstance(current, dict) and isinstance(part, str) and part in current:
-                current = current[part]
-                continue
-            if isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-                current = current[part]
-                continue
-            return default
-        return current
+        return get_path(self.value, path, default)
 
     def has(self, path: Path) -> bool:
         marker = object()
@@ -465,3 +456,17 @@ def _dotted(path: Path) -> str:
 def parse_jsonc(text: str, file: str = "<text>") -> object:
     """The value of a LEAP JSON file; ConfigError(file, message, line, column) on bad input."""
     return JsoncDocument.parse(text, file).value
+
+
+def get_path(values: object, path: Path, default: object = None) -> object:
+    """The value at ``path`` in nested dicts and lists, or ``default``."""
+    current = values
+    for part in path:
+        if isinstance(current, dict) and isinstance(part, str) and part in current:
+            current = current[part]
+            continue
+        if isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+            continue
+        return default
+    return current

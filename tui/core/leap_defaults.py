@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core.jsonc import JsoncDocument
+from tui.core.textfile import read_text
 
 REQUIRED = "REQUIRED"
 
@@ -132,7 +133,7 @@ def load_platform(platform: Path) -> BaseLayers:
         if not path.is_file():
             return {}
         label = f"provider_base/{rel}"
-        doc = JsoncDocument.parse(_read(path, label), label)
+        doc = JsoncDocument.parse(read_text(path, label), label)
         docs[label] = doc
         return doc.value if isinstance(doc.value, dict) else {}
 
@@ -154,12 +155,3 @@ def load_platform(platform: Path) -> BaseLayers:
     )
 
 
-def _read(path: Path, label: str) -> str:
-    from tui.core.errors import ConfigError
-
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(label, f"not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise ConfigError(label, f"cannot read: {exc.strerror}") from None

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from tui.core.jsonc import Path
+from tui.core.jsonc import Path, get_path
 from tui.core.leap_defaults import REQUIRED
 
 EXPRESSION_PREFIXES = ("= ", "=> ")
@@ -330,19 +330,6 @@ def resolve_key(values: object, key: str) -> Path | None:
         else:
             return None
     return tuple(path)
-
-
-def get_path(values: object, path: Path, default: object = None) -> object:
-    current = values
-    for part in path:
-        if isinstance(current, dict) and isinstance(part, str) and part in current:
-            current = current[part]
-            continue
-        if isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            current = current[part]
-            continue
-        return default
-    return current
 
 
 class EffectiveNode:

@@ -44,6 +44,7 @@ from tui.core.leap_merge import (
     merge_layers,
     resolve_key,
 )
+from tui.core.textfile import read_text
 
 _GROUPS = ("services", "tags", "nodes")
 _REL = re.compile(r"^(?:(services|tags|nodes)/)?([^/.]+(?:\.[^/]+)?)\.json$")
@@ -77,14 +78,6 @@ def _split_rel(rel: str) -> tuple[str, str, str | None] | None:
         return name, "", env or None
     return group, name, env or None
 
-
-def _read_text(path: Path, rel: str) -> str:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(rel, f"not UTF-8 text ({exc.reason})") from None
-    except OSError as exc:
-        raise ConfigError(rel, f"cannot read: {exc.strerror or exc}") from None
 
 
 def _parse_object(text: str, rel: str) -> JsoncDocument:
@@ -158,7 +151,7 @@ class Provider:
             parts = _split_rel(rel)
             if parts is None or not path.is_file():
                 continue
-            text = _read_text(path, rel)
+            text = read_text(path, rel)
             files[rel] = ProviderFile(rel, path, _parse_object(text, rel), text, *parts)
         return cls(root, base, files)
 

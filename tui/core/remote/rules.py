@@ -1,0 +1,18 @@
+"""The apply's rule codes, like the checks' (APxxx): what each finding of a host run means."""
+
+from __future__ import annotations
+
+APPLY_RULES: dict[str, str] = {
+    "AP001": "unknown host key: refused, its SHA256 fingerprint shown; accept it explicitly",
+    "AP002": "changed host key (or not the key the LEAP provider pins): always refused",
+    "AP003": "drift: the live file changed since leap-tui applied it (three-way view; --force)",
+    "AP004": "the validate command failed on the uploaded file: the live file is untouched",
+    "AP005": "an earlier run's watchdog is still armed on the host: the host is skipped",
+    "AP006": "the host reverted an earlier unconfirmed change by itself",
+    "AP007": "cannot connect, or the connection was lost",
+    "AP008": "reload failed: the previous files were restored and reloaded",
+    "AP009": "not confirmed: reverted now, or by the host at the deadline",
+    "AP010": "authentication failed, or a key needs its passphrase",
+    "AP012": "a watchdog died before deciding (host rebooted?): refused unless --force",
+    "AP013": "any other remote failure",
+}
