@@ -29,6 +29,7 @@ class Result:
     ratio: str = ""
     met: bool | None = None
     notes: list[str] = field(default_factory=list)
+    module: str = ""  # the benchmark module that measured it (set by benchmarks.run)
 
     @property
     def met_text(self) -> str:
@@ -52,3 +53,21 @@ def timed(func: Callable[[], object]) -> float:
     start = time.perf_counter()
     func()
     return time.perf_counter() - start
+
+
+def profile_summary(func: Callable[[], object], top: int = 6) -> str:
+    """The functions ``func`` spends most of its own time in (cProfile), on one line."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    func()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    entries = getattr(stats, "stats", {})
+    total = float(getattr(stats, "total_tt", 0.0))
+    heaviest = sorted(entries.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    parts = [f"{Path(file).name}:{line}({name}) {entry[2] * 1000:.0f} ms"
+             for (file, line, name), entry in heaviest]
+    return f"cProfile, {total * 1000:.0f} ms in all (profiled), own time: " + ", ".join(parts)

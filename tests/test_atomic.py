@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.atomic import atomic_write
+from tui.core.atomic import atomic_write, is_read_only
 
 
 def test_replaces_content_and_keeps_mode(tmp_path: Path) -> None:
@@ -39,3 +39,26 @@ def test_failure_leaves_old_file_and_no_temp(
         atomic_write(target, b'{"ssh": {"port": 2222}}\n')
     assert target.read_bytes() == b"{}\n"
     assert [p.name for p in tmp_path.iterdir()] == ["node.json"]
+
+
+def test_a_symlink_is_followed_and_kept(tmp_path: Path) -> None:
+    real = tmp_path / "real.toml"
+    real.write_bytes(b"old\n")
+    link = tmp_path / "link.toml"
+    link.symlink_to(real.name)
+    atomic_write(link, b"new\n")
+    assert link.is_symlink()
+    assert real.read_bytes() == b"new\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.toml", "real.toml"]
+
+
+def test_read_only_means_no_write_bit_even_for_root(tmp_path: Path) -> None:
+    target = tmp_path / "clace.toml"
+    assert not is_read_only(target)  # a file yet to be created
+    target.write_bytes(b"x\n")
+    assert not is_read_only(target)
+    target.chmod(0o444)
+    assert is_read_only(target)
+    link = tmp_path / "link.toml"
+    link.symlink_to(target.name)
+    assert is_read_only(link)

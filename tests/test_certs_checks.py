@@ -150,6 +150,23 @@ def test_ce006_crt_without_key_and_key_without_crt(tmp_path: Path) -> None:
     assert all(f.severity is Severity.ERROR for f in found)
 
 
+def test_ce006_whatever_the_lookup_settings(tmp_path: Path) -> None:
+    healthy_default(tmp_path)
+    write_pair(tmp_path, "a.example.com", ec_key(), with_key=False)
+    lookup_off = only(check(tmp_path, enable_cert_lookup=False), "CE006")
+    assert lookup_off.severity is Severity.ERROR
+    assert "enable_cert_lookup is false" in lookup_off.message
+    certmagic = only(check(tmp_path, service_email="ops@acme.test"), "CE006")
+    assert "service_email" in certmagic.message
+    assert "serves the default pair" in only(check(tmp_path), "CE006").message
+
+
+def test_ce006_for_a_lone_default_file_only_when_certmagic_serves(tmp_path: Path) -> None:
+    write_pair(tmp_path, "default", ec_key(), with_crt=False)
+    assert only(check(tmp_path, service_email="ops@acme.test"), "CE006").path == "default"
+    assert "CE006" not in codes(check(tmp_path))  # CE008 says it, with the consequence
+
+
 def test_ce007_no_default_pair(tmp_path: Path) -> None:
     write_pair(tmp_path, "example.com", ec_key())
     finding = only(check(tmp_path), "CE007")
@@ -204,8 +221,9 @@ def test_ce010_certmagic_leaves_files_unused(tmp_path: Path) -> None:
     write_pair(tmp_path, "default", ec_key(), with_crt=False)
     write_pair(tmp_path, "example.com", ec_key(), with_key=False)
     found = check(tmp_path, service_email="ops@example.com")
-    # Lookup problems are moot with certmagic; the note says why.
-    assert codes(found) == ["CE010"]
+    # Lookup problems (CE007, CE008) are moot with certmagic; the note says why. Half
+    # pairs stay errors, like the other faults of the files themselves (CE001, CE002).
+    assert codes(found) == ["CE006", "CE006", "CE010"]
     assert only(found, "CE010").file == str(tmp_path)
 
 

@@ -149,7 +149,13 @@ def test_cl008_automatic_certificates_need_443(tmp_path: Path) -> None:
     without_port = AUTO.replace("port = 443\n", "")  # the default 25224 is not 443 either
     assert "CL008" in codes(tmp_path, without_port)
     assert "CL008" not in codes(tmp_path, AUTO)
-    assert "CL008" not in codes(tmp_path, AUTO.replace("port = 443", "port = -1"))
+
+
+def test_cl008_service_email_with_https_disabled_is_a_warning(tmp_path: Path) -> None:
+    finding = only(tmp_path, AUTO.replace("port = 443", "port = -1"), "CL008")
+    assert finding.severity is Severity.WARNING
+    assert finding.path == "https.service_email" and "disabled" in finding.message
+    assert "CL008" not in codes(tmp_path, QUIET.replace("port = 25223", "port = -1"))
 
 
 def test_cl009_service_email_not_an_address(tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import math
 import os
 import stat
 from pathlib import Path
@@ -19,6 +21,7 @@ from tui.core.clace_config import (
     join_key,
     parse_field_value,
     split_key,
+    toml_literal,
 )
 from tui.core.clace_schema import CLACE_FIELDS, KNOWN_KEYS, is_known_key, is_known_section
 from tui.core.errors import ConfigError
@@ -484,6 +487,40 @@ def test_parse_field_value_by_kind() -> None:
     assert parse_field_value("logging.level", "INFO") == "INFO"
     assert parse_field_value("logging.level", '"DEBUG"') == "DEBUG"
     assert parse_field_value("system.allowed_env", '["HOME"]') == ["HOME"]
+    assert parse_field_value("metadata.d", "{a = 1}") == {"a": 1}
+
+
+@pytest.mark.parametrize("text", ["1_000", "٤٤٣", "443.0", "0x1bb", ""])
+def test_a_port_is_ascii_digits_only(text: str) -> None:
+    with pytest.raises(ValueError, match=r"https\.port takes an integer"):
+        parse_field_value("https.port", text)
+
+
+@pytest.mark.parametrize("text", ["yes", "1", "enabled", "garbage", ""])
+def test_a_boolean_is_true_or_false_only(text: str) -> None:
+    with pytest.raises(ValueError, match="use_staging takes true or false"):
+        parse_field_value("https.use_staging", text)
+
+
+def test_tables_are_written_inline(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[metadata]\nx = 1 # kept\n\n[https]\nport = 443\n")
+    cfg = ClaceConfig.load(path)
+    cfg.set("metadata.d", {"a": 1, "b": {"c": [1, 2]}})
+    cfg.set("metadata.x", {"y": "z"})
+    cfg.set("metadata.l", [{"a": 1}])
+    assert cfg.text == (
+        "[metadata]\nx = {y = \"z\"} # kept\nd = {a = 1, b = {c = [1, 2]}}\nl = [{a = 1}]\n"
+        "\n[https]\nport = 443\n"
+    )
+    assert ClaceConfig.parse(cfg.text, path).raw("metadata.d") == {"a": 1, "b": {"c": [1, 2]}}
+
+
+def test_toml_literal_of_dates_and_infinity() -> None:
+    when = datetime.datetime(1979, 5, 27, 7, 32, tzinfo=datetime.UTC)
+    assert toml_literal(when) == "1979-05-27T07:32:00Z"
+    assert toml_literal(math.inf) == "inf"
+    assert toml_literal({"when": datetime.date(2024, 1, 2)}) == "{when = 2024-01-02}"
 
 
 # --- properties ----------------------------------------------------------------------------

@@ -98,7 +98,8 @@ def test_unset_and_replace_text(corpus_dir: Path, tmp_path: Path) -> None:
     assert p.effective("vpn1").get("openvpn.gateway_address") == "3.3.3.3"
     with pytest.raises(ConfigError) as info:
         p.replace_text("nodes/vpn1.json", "{ broken")
-    assert info.value.file == "nodes/vpn1.json" and info.value.line == 1
+    # the error names the provider too (L2), so it stays unambiguous next to other files
+    assert info.value.file == str(root / "nodes" / "vpn1.json") and info.value.line == 1
     assert p.get_raw("nodes/vpn1.json", "openvpn.filter_dns") is None
     p.replace_text("nodes/vpn1.json", original)
     assert p.modified_files() == []
@@ -139,7 +140,7 @@ def test_bad_files_raise_config_error(tmp_path: Path) -> None:
     (tmp_path / "nodes" / "bad.json").write_text('{\n  "ip_address": "1.1.1.1" // no\n}\n')
     with pytest.raises(ConfigError) as info:
         Provider.load(tmp_path)
-    assert (info.value.file, info.value.line) == ("nodes/bad.json", 2)
+    assert (info.value.file, info.value.line) == (str(tmp_path / "nodes" / "bad.json"), 2)
     (tmp_path / "nodes" / "bad.json").write_text("[1, 2]")
     with pytest.raises(ConfigError, match="JSON object"):
         Provider.load(tmp_path)

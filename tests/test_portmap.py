@@ -9,9 +9,9 @@ from pathlib import Path
 from tui.core.leap_provider import Provider
 from tui.core.port_catalog import (
     API,
-    CATALOG,
     OPENVPN,
     PAGE_PORTS,
+    PORT_CATALOG,
     SSH,
     STUNNEL,
     specs_for_service,
@@ -44,9 +44,9 @@ def test_catalog_matches_the_ports_page(seeds_dir: Path) -> None:
     assert OPENVPN.ports == (80, 443, 53, 1194) and OPENVPN.bind == "openvpn.gateway_address"
     assert (API.property, API.ports, API.public) == ("api.port", (4430,), True)
     assert (SSH.service, SSH.public, SSH.property) == ("all", False, "ssh.port")
-    assert not STUNNEL.configurable
+    assert STUNNEL.property is None
     assert {s.ports for s in specs_for_service("tor_exit")} == {(80,)}
-    names = {(s.service, s.ports) for s in CATALOG if not s.on_page}
+    names = {(s.service, s.ports) for s in PORT_CATALOG if not s.on_page}
     assert {("mx", (587,)), ("dns", (53,)), ("couchdb", (5984,)), ("webapp", (64250,)),
             ("tor", (80,)), ("all", ("60000-61000",))} <= names
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -17,25 +20,25 @@ from textual.widgets import Static
 
 from themes import DEFAULT_THEME, OFFERED_THEMES, STYLESHEET, THEMES
 from tui.core import sections as sec
-from tui.core.clace_checks import CLACE_RULES
 from tui.core.clace_config import ClaceConfig
-from tui.core.clace_listeners import clace_listener_rows
 from tui.core.errors import ConfigError
 from tui.core.findings import Finding, Severity, count_by_severity, has_errors
 from tui.core.history import EditHistory
-from tui.core.leap_checks import LEAP_RULES
 from tui.core.leap_provider import Provider
-from tui.core.portmap import provider_port_rows
 from tui.core.user_config import UserConfig, save_theme
 from tui.core.workspace import Workspace
-from tui.screens.confirm import MessageDialog, QuitDialog
-from tui.screens.diff import DiffScreen
-from tui.screens.help import HelpScreen
+from tui.screens.confirm import ConfirmDialog, MessageDialog, QuitDialog
 from tui.screens.main import MainScreen
-from tui.screens.ports import PortMapScreen
+
+if TYPE_CHECKING:
+    from tui.core.inventory import Inventory
+    from tui.core.remote.protocol import HostResult
+    from tui.screens.remote_run import RemoteSetup
 
 # Checks run this long after the last keystroke: typing "443" is checked once, not thrice.
-RECHECK_DELAY = 0.08
+RECHECK_DELAY = 0.02
+# Seconds to confirm a lock-out-prone change before the hosts revert on their own (issue 4).
+CONFIRM_WINDOW = 120.0
 
 
 class LeapTuiApp(App[None]):
@@ -49,6 +52,9 @@ class LeapTuiApp(App[None]):
         Binding("f3", "show_diff", "Diff", id="diff", priority=True),
         Binding("a", "apply", "Apply", id="apply"),
         Binding("r", "rollback", "Rollback", id="rollback"),
+        # Shown in the help and the palette; the Footer at 80 columns has no room left.
+        Binding("h", "history", "History", id="history", show=False),
+        Binding("f7", "history", "History", id="history-any", show=False, priority=True),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("f1", "help", "Help", id="help-any", show=False, priority=True),
         Binding("q", "request_quit", "Quit", id="quit"),
@@ -86,6 +92,8 @@ class LeapTuiApp(App[None]):
         self.history = EditHistory()
         self.findings: list[Finding] = []
         self.applied_this_session = False
+        self.confirm_window = CONFIRM_WINDOW
+        self._journal_knows_hosts: bool | None = None
         self._recheck_timer: Timer | None = None
         for theme in THEMES:
             self.register_theme(theme)
@@ -101,7 +109,7 @@ class LeapTuiApp(App[None]):
         # The SSH session dropped: leave cleanly. Saves are atomic, so nothing is half-written.
         # (Not possible off the main thread, as in tests, or where there is no SIGHUP.)
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._terminal_gone)
         self.push_screen(MainScreen())
         for message in self.opened_messages:
             self.notify(message, timeout=6)
@@ -112,6 +120,17 @@ class LeapTuiApp(App[None]):
                     "\n".join(self.load_errors),
                 )
             )
+
+    def _terminal_gone(self) -> None:
+        """SIGHUP: exit now; if writing to the vanished terminal wedges the exit, end anyway.
+
+        Unsaved edits are dropped (there is no one left to ask) and every save is atomic, so
+        no file is left half-written either way.
+        """
+        self.exit(return_code=129)
+        timer = threading.Timer(3.0, os._exit, args=(129,))
+        timer.daemon = True
+        timer.start()
 
     def _remember_theme(self, theme: object) -> None:
         if self.remember_theme:
@@ -155,8 +174,14 @@ class LeapTuiApp(App[None]):
         info = infos.get(key)
         if info is None:
             return
+        try:
+            value = sec.parse_text(info, text)
+        except ValueError as error:
+            # Not a value of this field's kind: nothing is written; the operator keeps typing.
+            self.notify(str(error), severity="warning", timeout=4)
+            return
         before = sec.target_text(self.workspace, section.target)
-        sec.apply_edit(self.workspace, section, key, sec.parse_text(info, text))
+        sec.apply_edit(self.workspace, section, key, value)
         after = sec.target_text(self.workspace, section.target)
         self.history.record(section.target, key, before, after)
         self._after_edit()
@@ -238,7 +263,13 @@ class LeapTuiApp(App[None]):
 
     # other screens ------------------------------------------------------------------------
 
+    # Screens other than the main one are imported when first opened: off the startup path.
+
     def action_show_ports(self) -> None:
+        from tui.core.clace_listeners import clace_listener_rows
+        from tui.core.portmap import provider_port_rows
+        from tui.screens.ports import PortMapScreen
+
         rows = []
         if self.workspace.provider is not None:
             rows += provider_port_rows(self.workspace.provider)
@@ -247,9 +278,14 @@ class LeapTuiApp(App[None]):
         self.push_screen(PortMapScreen(rows))
 
     def action_show_diff(self) -> None:
+        from tui.screens.diff import DiffScreen
+
         self.push_screen(DiffScreen(sec.unified_diffs(self.workspace)))
 
     def action_help(self) -> None:
+        from tui.core.rules import all_rules
+        from tui.screens.help import HelpScreen
+
         rows = []
         seen = set()
         for key, active in self.screen.active_bindings.items():
@@ -258,7 +294,7 @@ class LeapTuiApp(App[None]):
                 continue
             seen.add((binding.id, key))
             rows.append((self.get_key_display(binding), binding.description, binding.id or ""))
-        self.push_screen(HelpScreen(rows, {**CLACE_RULES, **LEAP_RULES}))
+        self.push_screen(HelpScreen(rows, all_rules()))
 
     def certificates_panel(self) -> Widget:
         from tui.core.certs import settings_from_clace
@@ -274,17 +310,136 @@ class LeapTuiApp(App[None]):
         if callable(action):
             action()
 
+    # apply, rollback, history -------------------------------------------------------------
+
+    def load_inventory(self) -> Inventory | None:
+        """The inventory, or None with the reason shown."""
+        from tui.core.inventory import load_inventory
+
+        path = self.workspace.inventory_path
+        if path is None:
+            self.notify("Apply and rollback need an inventory: start with --inventory "
+                        "hosts.toml.", severity="warning", timeout=8)
+            return None
+        try:
+            return load_inventory(path)
+        except ConfigError as error:
+            self.notify(str(error), title="Inventory not loaded", severity="error", timeout=10)
+            return None
+
+    def remote_setup(self, inventory: Inventory) -> RemoteSetup:
+        from tui.screens.remote_run import RemoteSetup
+
+        workspace = self.workspace
+        return RemoteSetup(
+            inventory=inventory,
+            clace=workspace.clace.path if workspace.clace is not None else None,
+            provider=workspace.provider.root if workspace.provider is not None else None,
+            confirm_window=self.confirm_window,
+        )
+
     def action_apply(self) -> None:
-        self.notify("Apply needs an inventory (--inventory hosts.toml).", severity="warning")
+        inventory = self.load_inventory()
+        if inventory is None:
+            return
+        modified = sec.modified_targets(self.workspace)
+        if not modified:
+            self._start_apply(inventory)
+            return
+
+        def decided(save: bool | None) -> None:
+            if not save:
+                self.notify("Nothing applied: the edits are not saved.")
+                return
+            self.action_save()
+            if not sec.modified_targets(self.workspace):
+                self._start_apply(inventory)
+
+        names = ", ".join(self._display_target(t) for t in modified)
+        self.push_screen(ConfirmDialog(
+            f"Unsaved edits in {names}.\nApply pushes the files as saved on disk: save them "
+            "first?", yes="Save and continue", no="Cancel"), decided)
+
+    def _start_apply(self, inventory: Inventory) -> None:
+        from tui.core.remote.plan import load_sources, plan
+        from tui.screens.apply import ApplyScreen
+
+        setup = self.remote_setup(inventory)
+        try:
+            sources = load_sources(inventory, inventory.hosts, clace=setup.clace,
+                                   provider=setup.provider)
+            plans = plan(inventory, sources)
+        except ConfigError as error:
+            self.notify(str(error), title="Cannot apply", severity="error", timeout=10)
+            return
+        if not plans:
+            self.notify("The inventory lists no hosts.", severity="warning")
+            return
+        self.push_screen(ApplyScreen(setup, plans))
 
     def action_rollback(self) -> None:
-        self.notify("Nothing was applied in this session.", severity="warning")
+        inventory = self.load_inventory()
+        if inventory is None:
+            return
+        from tui.core.remote.journal import Journal
+        from tui.screens.rollback import RollbackScreen
+
+        if not inventory.hosts:
+            self.notify("The inventory lists no hosts.", severity="warning")
+            return
+        self.push_screen(RollbackScreen(self.remote_setup(inventory), inventory.hosts,
+                                        Journal().entries()))
+
+    def action_history(self) -> None:
+        from tui.core.remote.journal import Journal
+        from tui.screens.history import HistoryScreen
+
+        if isinstance(self.screen, HistoryScreen):
+            self.pop_screen()  # F7 is a priority key: it toggles rather than stacking
+            return
+        journal = Journal()
+        self.push_screen(HistoryScreen(journal.entries(), journal.path))
+
+    def remote_run_finished(self, kind: str, results: Sequence[HostResult]) -> None:
+        """A run on the hosts ended: what Rollback offers may have changed."""
+        if kind != "dry-run" and any(f.status in ("applied", "rolled-back")
+                                     for r in results for f in r.files):
+            self.applied_this_session = True
+        self._journal_knows_hosts = None
+        self.refresh_bindings()
+
+    def _rollback_possible(self) -> bool:
+        """Something was applied: in this session, or to an inventory host per the journal."""
+        if self.applied_this_session:
+            return True
+        if self._journal_knows_hosts is None:
+            self._journal_knows_hosts = self._journal_has_inventory_hosts()
+        return self._journal_knows_hosts
+
+    def _journal_has_inventory_hosts(self) -> bool:
+        from tui.core.inventory import load_inventory
+        from tui.core.remote.journal import Journal
+
+        path = self.workspace.inventory_path
+        if path is None:
+            return False
+        try:
+            names = {h.name for h in load_inventory(path).hosts}
+            return any(e.host in names and e.action in ("apply", "rollback")
+                       for e in Journal().entries())
+        except (ConfigError, OSError):
+            return False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        top = self.screen_stack[-1] if self.screen_stack else None
+        remote_kind = getattr(top, "remote_kind", "")
+        if action in ("apply", "rollback") and remote_kind and (
+                getattr(top, "running", False) or action == "apply" or remote_kind == action):
+            return False  # one run on the hosts at a time; rollback may follow an apply
         if action == "apply":
             return None if has_errors(self.findings) else True
         if action == "rollback":
-            return self.applied_this_session
+            return self._rollback_possible()
         if action == "undo":
             return True
         return True

@@ -139,6 +139,13 @@ class FieldRow(Vertical):
     def focus_input(self) -> None:
         widget = self.input_widget
         if widget is None:
-            self.call_after_refresh(self.focus_input)
+            self.call_after_refresh(self._focus_unless_typing)
         else:
+            widget.focus()
+
+    def _focus_unless_typing(self) -> None:
+        # A deferred focus must not pull the cursor out of a field the operator moved to
+        # (and is typing in) meanwhile.
+        widget = self.input_widget
+        if widget is not None and not isinstance(self.app.focused, Input | Checkbox):
             widget.focus()

@@ -21,8 +21,14 @@ pytestmark = pytest.mark.timeout(90)
 SIZES = [(80, 24), (120, 40)]
 
 
+@pytest.fixture(autouse=True)
+def in_samples(samples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative paths, as an operator types them: no temporary path ends up in a screen."""
+    monkeypatch.chdir(samples)
+
+
 def make_app(samples: Path) -> LeapTuiApp:
-    return LeapTuiApp(samples / "clace.toml", samples / "provider", samples / "hosts.toml",
+    return LeapTuiApp(Path("clace.toml"), Path("provider"), Path("hosts.toml"),
                       remember_theme=False)
 
 

@@ -65,7 +65,7 @@ def test_runs_in_a_real_terminal(samples: Path, tmp_path: Path) -> None:
         subprocess.run([tmux_bin, "send-keys", "-t", session, "Escape"], check=True)
         time.sleep(0.5)
         subprocess.run([tmux_bin, "send-keys", "-t", session, "q"], check=True)
-        screen = wait_for(tmux_bin, session, "EXITED-0")
+        wait_for(tmux_bin, session, "EXITED-0")
     finally:
         subprocess.run([tmux_bin, "kill-session", "-t", session], check=False)
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from tui.commands.common import add_target_options, fail
-from tui.core.errors import ConfigError
+from tui.commands.common import CommandError, add_target_options, fail, open_workspace
 from tui.core.findings import Finding, Severity, count_by_severity
-from tui.core.workspace import Workspace
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="check the Clace TOML and the LEAP provider",
         description="Print every finding: file:line: CODE severity message (hint). "
         "Exit 0 with no errors, 1 with errors (or warnings under --strict), "
-        "2 for unreadable input.",
+        "2 for unreadable input (with --format json, a JSON object with an \"error\" key).",
     )
     add_target_options(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
@@ -28,15 +25,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    clace = getattr(args, "clace", None)
-    provider = getattr(args, "provider", None)
-    if clace is None and provider is None:
-        return fail("nothing to check: give --clace FILE and/or --provider DIR")
     try:
-        workspace = Workspace.open(
-            clace=Path(clace) if clace else None, provider=Path(provider) if provider else None
+        workspace = open_workspace(
+            args, nothing="nothing to check: give --clace FILE and/or --provider DIR"
         )
-    except ConfigError as error:
+    except CommandError as error:
+        if args.format == "json":
+            print_json_error(error)
         return fail(str(error))
     findings = workspace.check()
     if args.format == "json":
@@ -45,6 +40,22 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_findings(findings)
     return exit_status(findings, strict=args.strict)
+
+
+def print_json_error(error: CommandError) -> None:
+    """An object instead of the list of findings: a script reading stdout learns why."""
+    cause = error.config_error
+    json.dump(
+        {
+            "error": str(error),
+            "file": cause.file if cause else None,
+            "line": cause.line if cause else None,
+            "column": cause.column if cause else None,
+        },
+        sys.stdout,
+        indent=2,
+    )
+    sys.stdout.write("\n")
 
 
 def exit_status(findings: list[Finding], *, strict: bool = False) -> int:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TextIO
+
+from tui.core.errors import ConfigError
+from tui.core.workspace import Workspace
 
 
 def add_target_options(
@@ -34,3 +38,28 @@ def fail(message: str, status: int = 2, stream: TextIO | None = None) -> int:
     """Print a one-line error (never a traceback) and return the exit status."""
     print(f"leap-tui: {message}", file=stream or sys.stderr)
     return status
+
+
+class CommandError(Exception):
+    """Input a subcommand cannot work with: one line, exit status 2.
+
+    ``config_error`` is the file error behind it, when there is one (for JSON output).
+    """
+
+    def __init__(self, message: str, config_error: ConfigError | None = None) -> None:
+        super().__init__(message)
+        self.config_error = config_error
+
+
+def open_workspace(args: argparse.Namespace, *, nothing: str) -> Workspace:
+    """The workspace named by --clace/--provider; ``nothing`` is the error when neither is."""
+    clace = getattr(args, "clace", None)
+    provider = getattr(args, "provider", None)
+    if clace is None and provider is None:
+        raise CommandError(nothing)
+    try:
+        return Workspace.open(
+            clace=Path(clace) if clace else None, provider=Path(provider) if provider else None
+        )
+    except ConfigError as error:
+        raise CommandError(str(error), error) from None

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from tui.commands.common import add_target_options, fail
+from tui.commands.common import CommandError, add_target_options, fail, open_workspace
+from tui.core.clace_checks import check_clace
 from tui.core.clace_listeners import clace_listener_rows
-from tui.core.errors import ConfigError
 from tui.core.portmap import PortRow, provider_port_rows
 from tui.core.workspace import Workspace
 
@@ -23,15 +22,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    clace = getattr(args, "clace", None)
-    provider = getattr(args, "provider", None)
-    if clace is None and provider is None:
-        return fail("give --provider DIR and/or --clace FILE")
     try:
-        workspace = Workspace.open(
-            clace=Path(clace) if clace else None, provider=Path(provider) if provider else None
-        )
-    except ConfigError as error:
+        workspace = open_workspace(args, nothing="give --provider DIR and/or --clace FILE")
+    except CommandError as error:
         return fail(str(error))
     rows = collect_rows(workspace)
     print_rows(rows)
@@ -40,11 +33,11 @@ def run(args: argparse.Namespace) -> int:
 
 def collect_rows(workspace: Workspace) -> list[PortRow]:
     rows: list[PortRow] = []
-    findings = workspace.check()
     if workspace.provider is not None:
         rows.extend(provider_port_rows(workspace.provider))
     if workspace.clace is not None:
-        rows.extend(clace_listener_rows(workspace.clace, findings))
+        # Only the Clace findings flag Clace rows; the provider's checks are not needed here.
+        rows.extend(clace_listener_rows(workspace.clace, check_clace(workspace.clace)))
     return rows
 
 

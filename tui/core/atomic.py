@@ -18,8 +18,11 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
     The temporary file lives in the same directory so that the final rename never crosses
     a file system; it is fsynced before the rename and the directory after it, so that a
     crash or a dropped session leaves the old file or the new one.
+
+    A symbolic link is followed: the file it points to is replaced and the link stays, as
+    an editor saving through the link would do.
     """
-    path = Path(path)
+    path = Path(os.path.realpath(path))
     directory = path.parent if str(path.parent) else Path(".")
     try:
         st: os.stat_result | None = path.stat()
@@ -42,6 +45,20 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
             os.unlink(tmp_name)
         raise
     _fsync_directory(directory)
+
+
+def is_read_only(path: Path) -> bool:
+    """Whether the operator has write-protected ``path`` (a missing file is not).
+
+    The directory may still allow replacing it, and root may write anything, so both the
+    access check and the mode bits count: a 0444 file is read-only even for root.
+    """
+    path = Path(os.path.realpath(path))
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return False
+    return not os.access(path, os.W_OK) or stat.S_IMODE(st.st_mode) & 0o222 == 0
 
 
 def _current_umask() -> int:

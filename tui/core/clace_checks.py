@@ -16,6 +16,8 @@ Decisions worth knowing:
 * A value of the wrong type is reported once (CL015, or CL001 for a non-integer number
   given as a port) and the rules that depend on it stay silent rather than judge the default
   that the model falls back to.
+* CL008 is a warning, not an error, when HTTPS is disabled (-1) and service_email is set:
+  nothing fails to start, but the certificates the operator asked for never come.
 * CL016 fires only while ``enable_cert_lookup`` is true: that is when the operator expects
   the files in cert_location to be served, and with service_email set they never are.
 """
@@ -25,9 +27,8 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from tui.core.clace_config import ClaceConfig, join_key
 from tui.core.clace_schema import (
@@ -173,16 +174,22 @@ def hosts_overlap(a: HostInfo, b: HostInfo) -> bool:
     return a.is_loopback and b.is_loopback
 
 
-_Add = Callable[[str, str, str, str], None]
+class _Add(Protocol):
+    def __call__(
+        self, code: str, key: str, message: str, hint: str = "", *, severity: Severity | None = None
+    ) -> None: ...
 
 
 def check_clace(cfg: ClaceConfig) -> list[Finding]:
     file = str(cfg.path)
     findings: list[Finding] = []
 
-    def add(code: str, key: str, message: str, hint: str = "") -> None:
-        severity = _RULES[code][0]
-        findings.append(Finding(code, severity, message, file, key, cfg.line_of(key), hint))
+    def add(
+        code: str, key: str, message: str, hint: str = "", *, severity: Severity | None = None
+    ) -> None:
+        """A finding at the rule's severity, or at ``severity`` for a rule with two levels."""
+        level = severity or _RULES[code][0]
+        findings.append(Finding(code, level, message, file, key, cfg.line_of(key), hint))
 
     broken = _check_types(cfg, add)
     _check_unknown_keys(cfg, add)
@@ -257,6 +264,15 @@ def check_clace(cfg: ClaceConfig) -> list[Finding]:
     auto = https_on and bool(email)
     if auto:
         _check_automatic_certificates(cfg, https_port, https_host, broken, add)
+    elif https_port == -1 and email:
+        add(
+            "CL008",
+            "https.service_email",
+            "service_email is set but HTTPS is disabled (port = -1): no certificate is "
+            "obtained and nothing is served over TLS",
+            "set [https] port = 443 for automatic certificates, or clear service_email",
+            severity=WARN,
+        )
     elif https_on and email == "":
         lookup_off = "https.enable_cert_lookup" not in broken and not https.enable_cert_lookup
         if lookup_off:
@@ -285,17 +301,13 @@ def check_clace(cfg: ClaceConfig) -> list[Finding]:
                 "enable HTTPS or set redirect_to_https = false",
             )
         elif https_port is not None and https_port != 443:
-            findings.append(
-                Finding(
-                    "CL017",
-                    WARN,
-                    f"redirect_to_https while HTTPS is on port {https_port}: clients that "
-                    "omit the port land on 443",
-                    file,
-                    "http.redirect_to_https",
-                    cfg.line_of("http.redirect_to_https"),
-                    "serve HTTPS on 443 or turn the redirect off",
-                )
+            add(
+                "CL017",
+                "http.redirect_to_https",
+                f"redirect_to_https while HTTPS is on port {https_port}: clients that "
+                "omit the port land on 443",
+                "serve HTTPS on 443 or turn the redirect off",
+                severity=WARN,
             )
     return findings
 

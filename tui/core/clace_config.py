@@ -37,7 +37,7 @@ from tomlkit.exceptions import ParseError
 from tomlkit.items import InlineTable, Item, String, StringType
 
 from tui.core.atomic import atomic_write
-from tui.core.clace_schema import CLACE_FIELDS, value_has_kind
+from tui.core.clace_schema import CLACE_FIELDS, parse_kind, value_has_kind
 from tui.core.errors import ConfigError
 from tui.core.textfile import decode_utf8, read_bytes
 
@@ -344,7 +344,29 @@ def _new_item(value: object, old: Item | None) -> Item:
     was_literal = isinstance(old, String) and old.type in (StringType.SLL, StringType.MLL)
     if was_literal and isinstance(value, str) and _fits_literal(value):
         return tomlkit.string(value, literal=True)
+    return toml_item(value)
+
+
+def toml_item(value: object) -> Item:
+    """The TOML item for a plain value; tables and tables in arrays are written inline.
+
+    tomlkit would make a dict a ``[table]`` (and a list of dicts an array of tables), which
+    cannot be the value of one ``key = ...`` line.
+    """
+    if isinstance(value, dict):
+        table = tomlkit.inline_table()
+        table.update(value)
+        return table
+    if isinstance(value, list):
+        array = tomlkit.array()
+        array.extend(value)
+        return array
     return tomlkit.item(value)
+
+
+def toml_literal(value: object) -> str:
+    """How ``value`` is written after ``key = `` in a TOML file (dates, inf and tables too)."""
+    return toml_item(value).as_string()
 
 
 def _fits_literal(value: str) -> bool:
@@ -363,7 +385,7 @@ def _carry_trivia(new: Item, old: Item, *, keep_column: bool) -> None:
         trivia.comment_ws = " " * max(1, len(before.comment_ws) - grown)
 
 
-_ACCEPTED_TYPES = (str, bool, int, float, list, datetime.date, datetime.time)
+_ACCEPTED_TYPES = (str, bool, int, float, list, dict, datetime.date, datetime.time)
 
 
 class ClaceConfig:
@@ -593,7 +615,7 @@ class ClaceConfig:
         index = self._index()
         text = self.text
         nl = self._newline()
-        rendered = tomlkit.item(value).as_string()
+        rendered = toml_literal(value)
         # The deepest explicit table the key belongs under; the rest becomes a dotted key.
         owner = max(
             (t for t in index.tables if segments[: len(t)] == t and len(t) < len(segments)),
@@ -667,23 +689,14 @@ def expand_value(value: str, env: Mapping[str, str]) -> str:
 def parse_field_value(key: str, text: str) -> object:
     """Turn a command-line VALUE into the type the key needs (``"443"`` -> 443).
 
-    Modelled fields take their kind: ports an integer, booleans true/false, the rest the
-    text as is. Other keys take a TOML literal when VALUE is one (``5``, ``true``,
-    ``"x"``, ``[1, 2]``) and the text as a string otherwise.
+    Modelled fields take their kind (:func:`parse_kind`, as in the editor): ports an
+    integer, booleans true/false, the rest the text without surrounding blanks. Other keys
+    take a TOML literal when VALUE is one (``5``, ``true``, ``"x"``, ``[1, 2]``,
+    ``{a = 1}``) and the text as a string otherwise.
     """
     spec = CLACE_FIELDS.get(key)
     if spec is not None:
-        if spec.kind == "port":
-            stripped = text.strip()
-            if re.fullmatch(r"[+-]?\d+", stripped):
-                return int(stripped)
-            raise ValueError(f"{key} takes an integer port (-1..65535), not {text!r}")
-        if spec.kind == "bool":
-            word = text.strip().lower()
-            if word in ("true", "false"):
-                return word == "true"
-            raise ValueError(f"{key} takes true or false, not {text!r}")
-        return text
+        return parse_kind(spec.kind, key, text)
     if "\n" in text or "\r" in text:
         return text
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tui.core.clace_checks import classify_host
 from tui.core.clace_config import ClaceConfig
 from tui.core.findings import Finding
 from tui.core.portmap import PortRow
@@ -13,21 +14,24 @@ _CONFLICT_CODES = frozenset({"CL001", "CL006", "CL008", "CL011", "CL013", "CL015
 def clace_listener_rows(cfg: ClaceConfig, findings: list[Finding] | None = None) -> list[PortRow]:
     flagged = {f.path for f in findings or () if f.code in _CONFLICT_CODES}
     rows: list[PortRow] = []
-    for section, name, public in (("http", "HTTP", False), ("https", "HTTPS", True)):
+    for section, name in (("http", "HTTP"), ("https", "HTTPS")):
         settings = cfg.http if section == "http" else cfg.https
         port = settings.port
         if port == -1:
             continue
         key = f"{section}.port"
+        host = classify_host(settings.host)
         rows.append(
             PortRow(
                 node="clace",
-                address=settings.host,
+                # "" binds every interface of both families, as ":port" does in Go.
+                address=settings.host or "*",
                 port=port if port != 0 else "random",
                 protocol="tcp",
                 service="clace",
                 name=name,
-                public=public,
+                # Judged by the address, as CL007 does: HTTP on 0.0.0.0 is reachable too.
+                public=not host.is_loopback,
                 property=key,
                 source=str(cfg.path),
                 line=cfg.line_of(key),

@@ -16,7 +16,13 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from tui.core.errors import ConfigError
+
 Path = tuple[str | int, ...]
+
+MAX_DEPTH = 100
+"""Deepest nesting of objects and arrays accepted: Ruby's JSON.parse (what leap_cli reads
+provider files with) refuses more than 100 by default, and tomlkit stops at 100 as well."""
 
 _WS = " \t\r\n"
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
@@ -58,6 +64,7 @@ class _Parser:
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.lines: dict[Path, int] = {}
         self.duplicates: list[DuplicateKey] = []
+        self.depth = 0
 
     # -- positions --------------------------------------------------------------------------
 
@@ -65,9 +72,7 @@ class _Parser:
         index = bisect.bisect_right(self.line_starts, offset) - 1
         return index + 1, offset - self.line_starts[index] + 1
 
-    def error(self, message: str, offset: int | None = None) -> Exception:
-        from tui.core.errors import ConfigError
-
+    def error(self, message: str, offset: int | None = None) -> ConfigError:
         line, column = self.line_col(self.pos if offset is None else offset)
         return ConfigError(self.file, message, line, column)
 
@@ -108,10 +113,15 @@ class _Parser:
             raise self.error("unexpected end of file: expected a value")
         ch = text[self.pos]
         start = self.pos
-        if ch == "{":
-            return self.parse_object(path)
-        if ch == "[":
-            return self.parse_array(path)
+        if ch in "{[":
+            # the parser recurses once per level: bound it so deep input is an error, not a crash
+            if self.depth >= MAX_DEPTH:
+                raise self.error(f"nested more than {MAX_DEPTH} levels deep")
+            self.depth += 1
+            try:
+                return self.parse_object(path) if ch == "{" else self.parse_array(path)
+            finally:
+                self.depth -= 1
         if ch == '"':
             return self.parse_string(), _Node(start, self.pos)
         for word, literal in (("true", True), ("false", False), ("null", None)):
@@ -290,8 +300,6 @@ class JsoncDocument:
             self._replace_value(node, value)
             return
         if node.members is None:
-            from tui.core.errors import ConfigError
-
             where = ".".join(str(p) for p in path[:found]) or "the document"
             raise ConfigError(
                 self.file, f"cannot set {_dotted(path)}: {where} is not an object",
@@ -299,15 +307,11 @@ class JsoncDocument:
             )
         key = path[found]
         if not isinstance(key, str):
-            from tui.core.errors import ConfigError
-
             raise ConfigError(self.file, f"cannot set {_dotted(path)}: no such array item")
         nested: object = value
         for part in reversed(path[found + 1 :]):
             if not isinstance(part, str):
-                from tui.core.errors import ConfigError
-
-                raise ConfigError(self.file, f"cannot create array item in {_dotted(path)}")
+                    raise ConfigError(self.file, f"cannot create array item in {_dotted(path)}")
             nested = {part: nested}
         self._insert_member(node, key, nested)
 

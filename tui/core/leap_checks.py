@@ -13,6 +13,10 @@ Choices made here (the brief left them open):
   the apply's confirm window are remembered, not a problem by itself.
 - A finding that comes from a shared file (a service or tag file, common.json) is reported
   once, for the first node it applies to, not once per node.
+- LP004 compares ssh.port with the public ports of the same protocol (TCP) on every address
+  of the node, since sshd binds them all; a UDP-only OpenVPN port does not stop sshd.
+- LP008 also covers ``services`` or ``tags`` that is not a name nor a list of names.
+- IP addresses are compared as addresses (LP002, LP005, LP007), whatever their spelling.
 
 Per-node results are cached on the EffectiveNode (``node.cache``), which the provider
 replaces when an edit touches that node: an unchanged node costs a list extension.
@@ -26,10 +30,19 @@ import weakref
 from collections import defaultdict
 
 from tui.core.findings import Finding, Severity
-from tui.core.leap_merge import EffectiveNode, Origin, dotted, is_expression
-from tui.core.leap_provider import Provider, ProviderFile
+from tui.core.jsonc import get_path
+from tui.core.leap_merge import (
+    EffectiveNode,
+    MergeMismatch,
+    Origin,
+    dotted,
+    is_expression,
+    is_required_placeholder,
+    resolve_key,
+)
+from tui.core.leap_provider import Provider, ProviderFile, names_error
 from tui.core.port_catalog import FIXED_PORT_KEYS, MOSH, STUNNEL_RANGE
-from tui.core.portmap import GATEWAY_KEY, IP_KEY, Binding, node_ports
+from tui.core.portmap import GATEWAY_KEY, IP_KEY, Binding, canonical_address, node_ports
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -101,7 +114,7 @@ def check_provider(p: Provider) -> list[Finding]:
             findings.append(finding)
         ip = node.values.get(IP_KEY)
         if isinstance(ip, str) and ip and not is_expression(ip):
-            by_ip[ip].append(node)
+            by_ip[canonical_address(ip)].append(node)
         gateway = _gateway(node)
         if gateway is not None:
             gateways.append((node, gateway))
@@ -141,7 +154,7 @@ def _gateway(node: EffectiveNode) -> str | None:
         return None
     value = node.get(GATEWAY_KEY)
     if isinstance(value, str) and value and value != "REQUIRED" and not is_expression(value):
-        return value
+        return canonical_address(value)
     return None
 
 
@@ -165,12 +178,15 @@ def _provider_findings(p: Provider) -> list[Finding]:
         ))
         return findings
     state = p.provider_state()
+    for mismatch in state.errors:
+        findings.append(_mismatch_finding(mismatch, p.provider_file.rel, None))
+    mismatched = [m.key for m in state.errors]
     for key in _PROVIDER_REQUIRED:
+        if any(key == bad or key.startswith(f"{bad}.") for bad in mismatched):
+            continue  # LP010 already says what is wrong there
         path = tuple(key.split("."))
-        value: object = state.values
-        for part in path:
-            value = value.get(part) if isinstance(value, dict) else None
-        if value is None or value == "REQUIRED" or value == ["REQUIRED"] or value == []:
+        value = get_path(state.values, path)
+        if value is None or value == [] or is_required_placeholder(value):
             origin = state.origin(path)
             line = origin.line if origin is not None and not origin.builtin else None
             findings.append(Finding(
@@ -181,8 +197,6 @@ def _provider_findings(p: Provider) -> list[Finding]:
 
 
 def _file_findings(pf: ProviderFile) -> list[Finding]:
-    from tui.core.leap_merge import resolve_key
-
     findings: list[Finding] = []
     node = pf.name if pf.kind == "nodes" else None
     value = pf.doc.value
@@ -236,6 +250,15 @@ def _check_name(node: EffectiveNode, out: list[Finding]) -> None:
 
 def _check_names(p: Provider, node: EffectiveNode, out: list[Finding]) -> None:
     known_services, known_tags = p.known_services(), p.known_tags()
+    raw = p.nodes[node.name].doc.value
+    for key in ("services", "tags"):
+        problem = names_error(raw.get(key) if isinstance(raw, dict) else None)
+        if problem is not None:
+            out.append(Finding(
+                "LP008", E, f"{key} {problem}: leap compile refuses it", node.file, key,
+                _node_line(p, node, key), f"write {key} as a name or a list of names",
+                node.name,
+            ))
     for key, names, known, kind in (
         ("services", node.services, known_services, "service"),
         ("tags", node.tags, known_tags, "tag"),
@@ -251,16 +274,23 @@ def _check_names(p: Provider, node: EffectiveNode, out: list[Finding]) -> None:
 
 def _check_merge(node: EffectiveNode, out: list[Finding]) -> None:
     for mismatch in node.merge_errors:
-        child = mismatch.child
-        parent = str(mismatch.parent) if mismatch.parent is not None else "an inherited value"
-        file = child.file if not child.builtin else node.file
-        out.append(Finding(
-            "LP010", E,
-            f"{mismatch.key}: {mismatch.types[1]} {mismatch.values[1]!r} ({child}) cannot "
-            f"merge with {mismatch.types[0]} {mismatch.values[0]!r} from {parent}; "
-            "leap compile stops here", file, mismatch.key, child.line,
-            f"write it as a {mismatch.types[0]} like the inherited value", node.name,
-        ))
+        out.append(_mismatch_finding(mismatch, node.file, node.name))
+
+
+def _mismatch_finding(mismatch: MergeMismatch, fallback_file: str, node: str | None) -> Finding:
+    """LP010 at the file that set the mismatching value (``fallback_file`` for a default)."""
+    child = mismatch.child
+    parent = str(mismatch.parent) if mismatch.parent is not None else "an inherited value"
+    file = child.file if not child.builtin else fallback_file
+    wanted = mismatch.types[0]
+    article = "an" if wanted[:1] in ("a", "e", "i", "o", "u") else "a"
+    return Finding(
+        "LP010", E,
+        f"{mismatch.key}: {mismatch.types[1]} {mismatch.values[1]!r} ({child}) cannot "
+        f"merge with {wanted} {mismatch.values[0]!r} from {parent}; "
+        "leap compile stops here", file, mismatch.key, child.line,
+        f"write it as {article} {wanted} like the inherited value", node,
+    )
 
 
 def _check_addresses(node: EffectiveNode, out: list[Finding]) -> bool:
@@ -376,11 +406,16 @@ def _describe(b: Binding) -> str:
     return f"{what} {b.low}/{b.protocol}"
 
 
+def _address_of(b: Binding) -> str:
+    return b.address if isinstance(b.address, str) and b.address else b.address_key
+
+
 def _clash_message(code: str, culprit: Binding, other: Binding) -> str:
-    where = culprit.address if isinstance(culprit.address, str) else culprit.address_key
     if code == "LP004":
-        return f"ssh.port {culprit.low} is also the public port of {_describe(other)} on {where}"
-    return f"{_describe(culprit)} collides with {_describe(other)} on {where}"
+        # sshd listens everywhere: the address that matters is the other listener's
+        return (f"ssh.port {culprit.low} is also the public port of {_describe(other)} on "
+                f"{_address_of(other)}")
+    return f"{_describe(culprit)} collides with {_describe(other)} on {_address_of(culprit)}"
 
 
 # -- across nodes -------------------------------------------------------------------------------

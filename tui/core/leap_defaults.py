@@ -8,10 +8,12 @@ loaded instead (see ``find_platform`` and ``BaseLayers``).
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tui.core.errors import ConfigError
 from tui.core.jsonc import JsoncDocument
 from tui.core.textfile import read_text
 
@@ -84,10 +86,6 @@ class BaseLayers:
     source: Path | None = None
     docs: dict[str, JsoncDocument] = field(default_factory=dict)
 
-    def line(self, rel: str, path: tuple[str | int, ...]) -> int | None:
-        doc = self.docs.get(rel)
-        return doc.line_of(path) if doc is not None else None
-
     @property
     def service_names(self) -> frozenset[str]:
         return frozenset(self.services) | (KNOWN_SERVICES if self.source is None else frozenset())
@@ -95,6 +93,24 @@ class BaseLayers:
     @property
     def tag_names(self) -> frozenset[str]:
         return frozenset(self.tags) | (KNOWN_TAGS if self.source is None else frozenset())
+
+
+def json_files(directory: Path) -> list[Path]:
+    """The ``*.json`` regular files of ``directory``, sorted by name.
+
+    Path.glob would hide a directory it cannot list, and a check would then pass on a
+    provider it never read: a directory that cannot be listed is a ConfigError instead.
+    """
+    try:
+        with os.scandir(directory) as entries:
+            found = [Path(e.path) for e in entries if e.name.endswith(".json") and e.is_file()]
+    except PermissionError:
+        raise ConfigError(str(directory), "permission denied: cannot list the directory") from None
+    except OSError as exc:
+        raise ConfigError(
+            str(directory), f"cannot list the directory: {exc.strerror or exc}"
+        ) from None
+    return sorted(found)
 
 
 def builtin_layers() -> BaseLayers:
@@ -132,16 +148,16 @@ def load_platform(platform: Path) -> BaseLayers:
         path = base / rel
         if not path.is_file():
             return {}
-        label = f"provider_base/{rel}"
-        doc = JsoncDocument.parse(read_text(path, label), label)
-        docs[label] = doc
+        # origins keep the short label; errors name the real file (L2: unambiguous)
+        doc = JsoncDocument.parse(read_text(path, str(path)), str(path))
+        docs[f"provider_base/{rel}"] = doc
         return doc.value if isinstance(doc.value, dict) else {}
 
     def load_dir(sub: str) -> dict[str, dict[str, object]]:
         found: dict[str, dict[str, object]] = {}
         directory = base / sub
         if directory.is_dir():
-            for path in sorted(directory.glob("*.json")):
+            for path in json_files(directory):
                 found[path.stem] = load(f"{sub}/{path.name}")
         return found
 

@@ -10,7 +10,8 @@ Merge rules are those of leap_cli's ``Config::Object#deep_merge!`` (the version 
 - the strings "true" and "false" are booleans;
 - two values of different classes (an integer and a string, a hash and a scalar) are a type
   mismatch, which stops ``leap compile``; booleans match booleans, and an expression
-  (a string starting with "=") matches anything, since its type is known only once evaluated.
+  (a string starting with "= " or "=> ", see ``is_expression``) matches anything, since its
+  type is known only once evaluated.
   We record the mismatch (LP010) and keep the child's value, so checks can go on;
 - a key ending in "!" replaces the inherited value instead of merging with it.
 
@@ -115,9 +116,7 @@ def _type_name(value: object) -> str:
 def _mismatch(old: object, new: object) -> bool:
     if isinstance(old, bool) and isinstance(new, bool):
         return False
-    if (isinstance(old, str) and old.startswith("=")) or (
-        isinstance(new, str) and new.startswith("=")
-    ):
+    if is_expression(old) or is_expression(new):
         return False
     return type(old) is not type(new)
 

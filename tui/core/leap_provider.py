@@ -34,6 +34,7 @@ from tui.core.leap_defaults import (
     BaseLayers,
     builtin_layers,
     find_platform,
+    json_files,
     load_platform,
 )
 from tui.core.leap_merge import (
@@ -79,17 +80,29 @@ def _split_rel(rel: str) -> tuple[str, str, str | None] | None:
     return group, name, env or None
 
 
-
-def _parse_object(text: str, rel: str) -> JsoncDocument:
-    doc = JsoncDocument.parse(text, rel)
+def _parse_object(text: str, label: str) -> JsoncDocument:
+    """``label`` names the file in errors: the provider root and the rel path, so that an
+    error stays unambiguous when several providers (or a Clace file) are checked at once."""
+    doc = JsoncDocument.parse(text, label)
     if not isinstance(doc.value, dict):
         line = doc.line_of(())
-        raise ConfigError(rel, "a LEAP configuration file must hold a JSON object", line, 1)
+        raise ConfigError(label, "a LEAP configuration file must hold a JSON object", line, 1)
     return doc
 
 
+def names_error(value: object) -> str | None:
+    """Why ``services``/``tags`` is not a string or a list of strings (None when it is)."""
+    if value is None or isinstance(value, str):
+        return None
+    if isinstance(value, list):
+        bad = [item for item in value if not isinstance(item, str)]
+        return None if not bad else f"holds {bad[0]!r}, not a name"
+    return f"is {value!r}, not a name or a list of names"
+
+
 def _names(value: object) -> list[str]:
-    """``services``/``tags`` as LEAP reads them: a list, or a single string."""
+    """``services``/``tags`` as LEAP reads them: a list, or a single string (anything else
+    is reported by the checks, see ``names_error``)."""
     items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
     names: list[str] = []
     for item in items:
@@ -142,17 +155,19 @@ class Provider:
         if platform is None:
             platform = find_platform(root)
         base = load_platform(platform) if platform is not None else builtin_layers()
-        candidates = sorted(root.glob("*.json"))
+        candidates = json_files(root)
         for group in _GROUPS:
-            candidates += sorted((root / group).glob("*.json"))
+            if (root / group).is_dir():
+                candidates += json_files(root / group)
         files: dict[str, ProviderFile] = {}
         for path in candidates:
             rel = path.relative_to(root).as_posix()
             parts = _split_rel(rel)
-            if parts is None or not path.is_file():
+            if parts is None:
                 continue
-            text = read_text(path, rel)
-            files[rel] = ProviderFile(rel, path, _parse_object(text, rel), text, *parts)
+            label = str(path)
+            text = read_text(path, label)
+            files[rel] = ProviderFile(rel, path, _parse_object(text, label), text, *parts)
         return cls(root, base, files)
 
     def _register(self, pf: ProviderFile) -> None:
@@ -332,10 +347,11 @@ class Provider:
             return pf
         parts = _split_rel(rel)
         if parts is None:
-            raise ConfigError(rel, "not a provider file (provider.json, common.json, "
-                              "services/, tags/ or nodes/ *.json)")
+            raise ConfigError(str(self.root / rel), "not a provider file (provider.json, "
+                              "common.json, services/, tags/ or nodes/ *.json)")
         # a new file: nothing on disk yet, so its original text is empty
-        pf = ProviderFile(rel, self.root / rel, _parse_object("{\n}\n", rel), "", *parts)
+        path = self.root / rel
+        pf = ProviderFile(rel, path, _parse_object("{\n}\n", str(path)), "", *parts)
         self._register(pf)
         self._invalidate(rel)
         return pf
@@ -358,7 +374,7 @@ class Provider:
     def replace_text(self, rel: str, text: str) -> None:
         """Swap a file's whole text (undo/redo); ConfigError leaves everything unchanged."""
         pf = self._file_for_edit(rel)
-        doc = _parse_object(text, rel)
+        doc = _parse_object(text, str(pf.path))
         pf.doc = doc
         self._invalidate(rel)
 

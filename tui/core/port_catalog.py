@@ -22,9 +22,10 @@ class PortSpec:
 
     ``service`` is the LEAP service that opens it ("all" for every node); ``ports`` the
     defaults (a range is written "10000-20000"); ``property`` the dotted key that moves it,
-    None when fixed. ``shared`` names one socket several services serve (apache's virtual
-    hosts on 80/443): listeners with the same ``shared`` tag never clash. ``fixed_keys`` are
-    keys a user might write to move a port that cannot be moved (LP006).
+    None when fixed (a spec is configurable exactly when it has one). ``shared`` names one
+    socket several services serve (apache's virtual hosts on 80/443): listeners with the
+    same ``shared`` tag never clash. ``fixed_keys`` are keys a user might write to move a
+    port that cannot be moved (LP006).
     """
 
     name: str
@@ -33,7 +34,6 @@ class PortSpec:
     protocol: Literal["tcp", "udp"]
     public: bool
     property: str | None
-    configurable: bool
     bind: Bind
     note: str
     on_page: bool = True
@@ -83,76 +83,76 @@ _NOTE_STUNNEL = (
     "somewhere in the specified range."
 )
 
-SMTP = PortSpec("SMTP", "mx", (25,), "tcp", True, None, False, "ip_address", _NOTE_SMTP,
+SMTP = PortSpec("SMTP", "mx", (25,), "tcp", True, None, "ip_address", _NOTE_SMTP,
                 fixed_keys=("smtp.port", "mx.port", "mx.smtp_port"))
-HTTP = PortSpec("HTTP", "webapp", (80,), "tcp", True, None, False, "ip_address", _NOTE_HTTP,
+HTTP = PortSpec("HTTP", "webapp", (80,), "tcp", True, None, "ip_address", _NOTE_HTTP,
                 shared="apache:80",
                 fixed_keys=("http.port", "webapp.port", "webapp.http_port"))
-HTTPS = PortSpec("HTTPS", "webapp", (443,), "tcp", True, None, False, "ip_address", _NOTE_HTTPS,
+HTTPS = PortSpec("HTTPS", "webapp", (443,), "tcp", True, None, "ip_address", _NOTE_HTTPS,
                  shared="apache:443",
                  fixed_keys=("https.port", "webapp.https_port", "webapp.ssl_port"))
-SMTPS = PortSpec("SMTPS", "mx", (465,), "tcp", True, None, False, "ip_address", _NOTE_SMTPS,
+SMTPS = PortSpec("SMTPS", "mx", (465,), "tcp", True, None, "ip_address", _NOTE_SMTPS,
                  fixed_keys=("smtps.port", "mx.smtps_port"))
-SOLEDAD = PortSpec("Soledad", "soledad", (2323,), "tcp", True, "soledad.port", True,
+SOLEDAD = PortSpec("Soledad", "soledad", (2323,), "tcp", True, "soledad.port",
                    "ip_address", _NOTE_SOLEDAD)
-NICKNYM = PortSpec("Nicknym", "webapp", (6425,), "tcp", True, "nickserver.port", True,
+NICKNYM = PortSpec("Nicknym", "webapp", (6425,), "tcp", True, "nickserver.port",
                    "ip_address", _NOTE_NICKNYM)
 OPENVPN = PortSpec("OpenVPN", "openvpn", (80, 443, 53, 1194), "tcp", True, "openvpn.ports",
-                   True, "openvpn.gateway_address", _NOTE_OPENVPN)
-API = PortSpec("API", "webapp", (4430,), "tcp", True, "api.port", True, "ip_address", _NOTE_API)
-SSH = PortSpec("SSH", "all", (22,), "tcp", False, "ssh.port", True, "ip_address", _NOTE_SSH)
-STUNNEL = PortSpec("Stunnel", "all", ("10000-20000",), "tcp", False, None, False, "ip_address",
+                   "openvpn.gateway_address", _NOTE_OPENVPN)
+API = PortSpec("API", "webapp", (4430,), "tcp", True, "api.port", "ip_address", _NOTE_API)
+SSH = PortSpec("SSH", "all", (22,), "tcp", False, "ssh.port", "ip_address", _NOTE_SSH)
+STUNNEL = PortSpec("Stunnel", "all", ("10000-20000",), "tcp", False, None, "ip_address",
                    _NOTE_STUNNEL, fixed_keys=("stunnel.port", "stunnel.ports"))
 
 SUBMISSION = PortSpec(
-    "Submission", "mx", (587,), "tcp", False, None, False, "ip_address",
+    "Submission", "mx", (587,), "tcp", False, None, "ip_address",
     "leap_platform's postfix also runs the submission service on 587; provider_base's mx "
     "firewall opens only 25 and 465 to the world.", on_page=False,
 )
 DNS = PortSpec(
-    "DNS", "dns", (53,), "udp", True, None, False, "ip_address",
+    "DNS", "dns", (53,), "udp", True, None, "ip_address",
     "provider_base/services/dns.json opens port 53 from everywhere to ip_address "
     "(UDP and TCP).", on_page=False,
 )
 DNS_TCP = PortSpec(
-    "DNS", "dns", (53,), "tcp", True, None, False, "ip_address", DNS.note, on_page=False,
+    "DNS", "dns", (53,), "tcp", True, None, "ip_address", DNS.note, on_page=False,
 )
 MOSH = PortSpec(
-    "Mosh", "all", ("60000-61000",), "udp", False, "ssh.mosh.ports", True, "ip_address",
+    "Mosh", "all", ("60000-61000",), "udp", False, "ssh.mosh.ports", "ip_address",
     "Used only when ssh.mosh.enabled is true: mosh-server takes a UDP port in "
     "ssh.mosh.ports (\"60000:61000\" by default).", on_page=False,
 )
 COUCHDB = PortSpec(
-    "CouchDB", "couchdb", (5984,), "tcp", False, "couch.port", True, "ip_address",
+    "CouchDB", "couchdb", (5984,), "tcp", False, "couch.port", "ip_address",
     "provider_base/services/couchdb.json: couch.port 5984; other nodes reach it through the "
     "stunnel server on couch.port + 10000 (15984).", on_page=False,
 )
 NICKSERVER_DAEMON = PortSpec(
-    "Nickserver daemon", "webapp", (64250,), "tcp", False, None, False, "ip_address",
+    "Nickserver daemon", "webapp", (64250,), "tcp", False, None, "ip_address",
     "The nickserver daemon listens on 64250; nickserver.port is the public port that "
     "forwards to it.", on_page=False,
 )
 TOR_DIRPORT = PortSpec(
-    "Tor DirPort", "tor", (80,), "tcp", True, None, False, "ip_address",
+    "Tor DirPort", "tor", (80,), "tcp", True, None, "ip_address",
     "leap_platform's tor relays serve their directory on DirPort 80 (services tor, tor_relay, "
     "tor_exit).", on_page=False,
 )
 STATIC_HTTP = PortSpec(
-    "HTTP", "static", (80,), "tcp", True, None, False, "ip_address",
+    "HTTP", "static", (80,), "tcp", True, None, "ip_address",
     "provider_base/services/static.json opens 80 and 443 (apache, shared with webapp).",
     on_page=False, shared="apache:80",
 )
 STATIC_HTTPS = PortSpec(
-    "HTTPS", "static", (443,), "tcp", True, None, False, "ip_address", STATIC_HTTP.note,
+    "HTTPS", "static", (443,), "tcp", True, None, "ip_address", STATIC_HTTP.note,
     on_page=False, shared="apache:443",
 )
 MONITOR_HTTP = PortSpec(
-    "HTTP", "monitor", (80,), "tcp", False, None, False, "ip_address",
+    "HTTP", "monitor", (80,), "tcp", False, None, "ip_address",
     "provider_base/services/monitor.json opens 443 and 80 to sysadmins (nagios, served by "
     "the same apache as webapp).", on_page=False, shared="apache:80",
 )
 MONITOR_HTTPS = PortSpec(
-    "HTTPS", "monitor", (443,), "tcp", False, None, False, "ip_address", MONITOR_HTTP.note,
+    "HTTPS", "monitor", (443,), "tcp", False, None, "ip_address", MONITOR_HTTP.note,
     on_page=False, shared="apache:443",
 )
 
@@ -167,18 +167,12 @@ SOURCE_PORTS: tuple[PortSpec, ...] = (
 )
 """Listeners LEAP's sources add to the page."""
 
-CATALOG: tuple[PortSpec, ...] = PAGE_PORTS + SOURCE_PORTS
-PORT_CATALOG = CATALOG
+PORT_CATALOG: tuple[PortSpec, ...] = PAGE_PORTS + SOURCE_PORTS
 
 TOR_SERVICES: frozenset[str] = frozenset({"tor", "tor_relay", "tor_exit"})
 
-PORT_PROPERTIES: tuple[str, ...] = (
-    "ssh.port", "api.port", "nickserver.port", "soledad.port", "couch.port",
-)
-"""Single-port properties; openvpn.ports is a list and handled item by item."""
-
 FIXED_PORT_KEYS: dict[str, PortSpec] = {
-    key: spec for spec in CATALOG for key in spec.fixed_keys
+    key: spec for spec in PORT_CATALOG for key in spec.fixed_keys
 }
 
 
@@ -188,7 +182,7 @@ def stunnel_port(real: int) -> int:
 
 
 _BY_SERVICE: dict[str, tuple[PortSpec, ...]] = {}
-for _spec in CATALOG:
+for _spec in PORT_CATALOG:
     _BY_SERVICE[_spec.service] = (*_BY_SERVICE.get(_spec.service, ()), _spec)
 
 

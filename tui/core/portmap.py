@@ -6,7 +6,8 @@ twice. Its result is cached on the EffectiveNode (it lives as long as that merge
 
 Clash codes, one per pair of listeners on the same address, protocol and port:
 
-- LP004 when one side is ssh.port and the other a public port;
+- LP004 when one side is ssh.port and the other a public port. sshd listens on every
+  address of the node, so ssh.port meets the listeners of openvpn.gateway_address too;
 - LP011 when one side is a port the user does not see on the Ports page: a derived stunnel
   port, a fixed port LEAP's sources add (tor's DirPort 80, couchdb, 587, 53, 64250), or a
   fixed port of the same service (api.port on 443);
@@ -14,12 +15,14 @@ Clash codes, one per pair of listeners on the same address, protocol and port:
   openvpn's 443 on a gateway address equal to ip_address while webapp serves 443).
 
 Listeners sharing one socket on purpose (apache's 80/443 for webapp, static and monitor)
-never clash.
+never clash. Addresses are compared as addresses, not as text ("2001:db8::1" and
+"2001:db8:0::1" are one address).
 """
 
 from __future__ import annotations
 
 import builtins
+import ipaddress
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,17 +84,33 @@ class Binding:
 
 @dataclass(slots=True, eq=False)
 class PortClash:
+    """Two listeners on one socket. ``node_file`` is the rel path of the node's own file."""
+
     code: str
     first: Binding
     second: Binding
+    node_file: str = ""
 
     @builtins.property
     def culprit(self) -> Binding:
-        """The side the user can change (configurable, set in a provider file) first."""
-        for side in (self.second, self.first):
+        """The side to report the clash at, the one the user most likely just changed.
+
+        For LP004 it is always ssh.port (the rule is about it). Otherwise a configurable
+        side set in the node's own file, then one set in another provider file (a shared
+        service or tag file), then any configurable side.
+        """
+        sides = (self.second, self.first)
+        if self.code == "LP004":
+            return self.first if self.first.spec is SSH else self.second
+        for side in sides:
+            if side.configurable and side.origin is not None and (
+                side.origin.file == self.node_file and not side.origin.builtin
+            ):
+                return side
+        for side in sides:
             if side.configurable and side.origin is not None and not side.origin.builtin:
                 return side
-        for side in (self.second, self.first):
+        for side in sides:
             if side.configurable:
                 return side
         return self.second
@@ -199,12 +218,20 @@ def _add_openvpn(node: EffectiveNode, add: _Add) -> None:
             add(OPENVPN, "openvpn", port, prop, protocol, origin=origin)
 
 
+def canonical_address(value: str) -> str:
+    """One spelling per IP address ("2001:0db8:0::1" -> "2001:db8::1"); other text as is."""
+    try:
+        return ipaddress.ip_address(value).compressed
+    except ValueError:
+        return value
+
+
 def _address_slot(binding: Binding) -> str:
-    """Addresses equal as strings are one slot; an unset address is a slot of its own."""
+    """Equal addresses are one slot; an unset address is a slot of its own."""
     if isinstance(binding.address, str) and binding.address and not is_expression(
         binding.address
     ):
-        return binding.address
+        return canonical_address(binding.address)
     return f"<{binding.address_key}>"
 
 
@@ -227,7 +254,7 @@ def _classify(a: Binding, b: Binding) -> str | None:
     return "LP002"
 
 
-def _clashes(bindings: list[Binding]) -> list[PortClash]:
+def _clashes(bindings: list[Binding], node_file: str) -> list[PortClash]:
     groups: dict[tuple[str, str, int], list[Binding]] = defaultdict(list)
     for binding in bindings:
         if binding.low is not None and not binding.is_range and 1 <= binding.low <= 65535:
@@ -249,7 +276,17 @@ def _clashes(bindings: list[Binding]) -> list[PortClash]:
             for second in group[i + 1 :]:
                 code = _classify(first, second)
                 if code is not None:
-                    clashes.append(PortClash(code, first, second))
+                    clashes.append(PortClash(code, first, second, node_file))
+    # sshd binds every address: ssh.port also meets the listeners of the other addresses
+    for ssh in (b for b in bindings if b.spec is SSH):
+        address, protocol, port = slot_of(ssh)
+        for (other_address, other_protocol, other_port), listeners in groups.items():
+            if (other_protocol, other_port) != (protocol, port) or other_address == address:
+                continue
+            for other in listeners:
+                code = _classify(ssh, other)
+                if code is not None:
+                    clashes.append(PortClash(code, ssh, other, node_file))
     return clashes
 
 
@@ -259,7 +296,7 @@ def node_ports(node: EffectiveNode) -> NodePorts:
     if isinstance(cached, NodePorts):
         return cached
     bindings = _bindings(node)
-    result = NodePorts(tuple(bindings), tuple(_clashes(bindings)))
+    result = NodePorts(tuple(bindings), tuple(_clashes(bindings, node.file)))
     node.cache["ports"] = result
     return result
 

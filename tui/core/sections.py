@@ -6,12 +6,12 @@ from and how typed text becomes a value live here, testable without a terminal.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Literal
 
-from tui.core.clace_schema import CLACE_FIELDS
+from tui.core.clace_schema import CLACE_FIELDS, parse_kind, parse_list
 from tui.core.findings import Finding
+from tui.core.leap_merge import is_expression
 from tui.core.port_catalog import PORT_CATALOG
 from tui.core.workspace import Workspace
 
@@ -52,6 +52,11 @@ _LEAP_NODE_FIELDS: tuple[tuple[str, str, FieldKind, str | None], ...] = (
     ("openvpn.gateway_address", "OpenVPN gateway address", "ip", "openvpn"),
     ("openvpn.ports", "OpenVPN ports", "port_list", "openvpn"),
 )
+
+def leap_field_kind(key: str) -> FieldKind | None:
+    """The kind of a LEAP node property the editor knows (``ssh.port`` -> ``"port"``)."""
+    return next((kind for k, _, kind, _ in _LEAP_NODE_FIELDS if k == key), None)
+
 
 _GENERIC_NOTES = {
     "ip_address": "The node's public address; every other node must use a different one "
@@ -115,11 +120,7 @@ def _clace_fields(workspace: Workspace, table: str) -> list[FieldInfo]:
     for key, spec in CLACE_FIELDS.items():
         if not key.startswith(f"{table}."):
             continue
-        if cfg.is_set(key):
-            line = cfg.line_of(key)
-            origin = f"{cfg.path.name}:{line}" if line else cfg.path.name
-        else:
-            origin = "default"
+        origin = _file_line(cfg.path.name, cfg.line_of(key)) if cfg.is_set(key) else "default"
         result.append(
             FieldInfo(
                 key=key,
@@ -134,9 +135,7 @@ def _clace_fields(workspace: Workspace, table: str) -> list[FieldInfo]:
     return result
 
 
-def _origin_text(file: str, line: int | None, builtin: bool) -> str:
-    if builtin:
-        return f"built-in default ({file})" if file else "built-in default"
+def _file_line(file: str, line: int | None) -> str:
     return f"{file}:{line}" if line else file
 
 
@@ -152,7 +151,7 @@ def _common_fields(workspace: Workspace, section: Section) -> list[FieldInfo]:
             kind="port",
             value=raw if raw is not None else 22,
             overridden=raw is not None,
-            origin=_origin_text(section.target, line, False) if raw is not None else "default",
+            origin=_file_line(section.target, line) if raw is not None else "default",
             note=_NOTES.get("ssh.port", ""),
         )
     ]
@@ -177,11 +176,9 @@ def _node_fields(workspace: Workspace, section: Section) -> list[FieldInfo]:
                 kind=kind,
                 value=value,
                 overridden=overridden,
-                origin=(
-                    _origin_text(origin.file, origin.line, origin.builtin) if origin else "unset"
-                ),
+                origin=str(origin) if origin else "unset",
                 note=_NOTES.get(key, ""),
-                computed=isinstance(value, str) and value.startswith("= "),
+                computed=is_expression(value),
             )
         )
     return result
@@ -200,30 +197,22 @@ def display_text(info: FieldInfo) -> str:
 
 
 def parse_text(info: FieldInfo, text: str) -> object:
-    """Typed text to the value written to the file.
+    """Typed text to the value written to the file, by the core's parser for the kind
+    (the one `leap-tui set` uses).
 
-    A port that is not a number is written as typed: the file then holds exactly what the
-    operator sees, and the checks (wrong type, out of range) say what is wrong with it.
+    Raises ValueError (one line, naming the key) for text that must not reach the file: a
+    boolean other than true/false. A port, or a port list, that is not made of integers is
+    written as typed instead: the editor writes on each keystroke, a half-typed value is
+    normal there, and the checks (wrong type, out of range) say what is wrong with it.
     """
-    text = text.strip()
-    if info.kind == "port":
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    if info.kind == "bool":
-        return text.lower() in ("true", "1", "yes", "on")
-    if info.kind == "list":
-        return [part.strip() for part in text.split(",") if part.strip()]
-    if info.kind == "port_list":
-        parts = [part.strip() for part in text.split(",") if part.strip()]
-        # LEAP's own default spells these ports as strings; keep the file's spelling.
-        value = info.value
-        as_strings = not isinstance(value, list) or all(isinstance(v, str) for v in value)
-        if as_strings:
-            return parts
-        return [int(p) if p.lstrip("-").isdigit() else p for p in parts]
-    return text
+    try:
+        return parse_kind(info.kind, info.key, text, like=info.value)
+    except ValueError:
+        if info.kind == "port":
+            return text.strip()
+        if info.kind == "port_list":
+            return parse_list(text)
+        raise
 
 
 def target_text(workspace: Workspace, target: str) -> str:
@@ -323,7 +312,3 @@ def save_all(workspace: Workspace) -> list[str]:
     if workspace.provider is not None and workspace.provider.modified_files():
         workspace.provider.save()
     return saved
-
-
-def value_repr(value: object) -> str:
-    return json.dumps(value) if not isinstance(value, str) else value

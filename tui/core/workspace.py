@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.clace_checks import check_clace
@@ -25,8 +25,6 @@ class Workspace:
     clace: ClaceConfig | None = None
     provider: Provider | None = None
     inventory_path: Path | None = None
-    # Where each part was found, for "opened X (from $CL_CONFIG_FILE)" messages.
-    found_by: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def open(

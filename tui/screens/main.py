@@ -155,7 +155,7 @@ class MainScreen(Screen[None]):
     def _target_name(self, section: sec.Section) -> str:
         workspace = self.leap_app.workspace
         if section.target == sec.CLACE_TARGET and workspace.clace is not None:
-            return str(workspace.clace.path)
+            return workspace.clace.path.name  # the full path is in the tree and the diff
         return section.target
 
     def refresh_fields(self, *, keep_typing: bool = True) -> None:

@@ -51,6 +51,7 @@ def check_cert_dir(
     findings: list[Finding] = []
     for pair in cert_dir.pairs:
         findings.extend(_file_health(pair, now, expiry_warning_days))
+        findings.extend(_lone_file(pair, files_used, enable_cert_lookup))
         if not files_used:
             continue
         if pair.is_default:
@@ -139,18 +140,34 @@ def _default_pair(pair: CertPair, now: datetime) -> list[Finding]:
     return out
 
 
+def _lone_file(pair: CertPair, files_used: bool, enable_cert_lookup: bool) -> list[Finding]:
+    """CE006 whatever the settings, as the issue states it: half a pair is a mistake in the
+    directory (like a key that does not match, CE001), and turning lookup on, or clearing
+    service_email, would not make it work. Only the consequence named depends on them.
+    A lone default file in use is CE008's: the server overwrites it.
+    """
+    present = pair.crt or pair.key
+    if present is None or pair.complete or (pair.is_default and files_used):
+        return []
+    name = pair.name
+    missing = name + (KEY_SUFFIX if pair.key is None else CRT_SUFFIX)
+    if not files_used:
+        effect = "an incomplete pair (unused now: service_email is set, certmagic serves)"
+    elif not enable_cert_lookup:
+        effect = "an incomplete pair (unused now: enable_cert_lookup is false)"
+    else:
+        effect = "the server ignores it and serves the default pair"
+    return [_finding(
+        "CE006", Severity.ERROR,
+        f"{present.path.rsplit('/', 1)[-1]} without {missing}: {effect}",
+        present.path, name, f"add {missing} or remove the lone file",
+    )]
+
+
 def _domain_pair(pair: CertPair) -> list[Finding]:
     out: list[Finding] = []
     name = pair.name
     present = pair.crt or pair.key
-    if present is not None and not pair.complete:
-        missing = name + (KEY_SUFFIX if pair.key is None else CRT_SUFFIX)
-        out.append(_finding(
-            "CE006", Severity.ERROR,
-            f"{present.path.rsplit('/', 1)[-1]} without {missing}: the server ignores it and "
-            "serves the default pair",
-            present.path, name, f"add {missing} or remove the lone file",
-        ))
     if is_never_requested(name) and present is not None:
         why = (
             "clients connecting by IP address send no server name: they get the default pair"

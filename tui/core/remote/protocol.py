@@ -26,11 +26,13 @@ import paramiko
 from tui.core.findings import Finding, Severity
 from tui.core.inventory import HostSpec, Inventory
 from tui.core.remote.changes import (
+    DEFAULT_SSH_PORT,
     LockoutRisk,
     ProviderLike,
     inherited_ssh_port,
     lockout_risks,
     node_connection_defaults,
+    node_file_ssh_port,
     pinned_host_key_lines,
 )
 from tui.core.remote.errors import (
@@ -42,9 +44,17 @@ from tui.core.remote.errors import (
     WatchdogPending,
 )
 from tui.core.remote.hostkeys import parse_public_key
-from tui.core.remote.journal import Journal, sha256
+from tui.core.remote.journal import SETTLED, UNSETTLED, Journal, sha256
 from tui.core.remote.plan import FileChange, HostPlan
-from tui.core.remote.ssh import Connection, Endpoint, SshOptions, connect, quote, resolve_endpoint
+from tui.core.remote.ssh import (
+    Connection,
+    Endpoint,
+    SshOptions,
+    configured_port,
+    connect,
+    quote,
+    resolve_endpoint,
+)
 from tui.core.remote.watchdog import (
     WATCHDOG_RE,
     Watchdog,
@@ -215,12 +225,70 @@ class HostOperation:
 
     def connect(self) -> None:
         self.emit("connect", "")
-        self.endpoint = resolve_endpoint(
-            self.host, ssh_config=self.options.ssh.ssh_config,
-            node_defaults=self._node_defaults(self.host.leap_node))
-        self.emit("connect", f"{self.endpoint.user}@{self.endpoint.hostname}:{self.endpoint.port}")
-        self.conn = connect(self.endpoint, self.options.ssh,
-                            pinned=self._pinned(self.host.leap_node))
+        node_defaults = self._node_defaults(self.host.leap_node)
+        resolved = resolve_endpoint(self.host, ssh_config=self.options.ssh.ssh_config,
+                                    node_defaults=node_defaults)
+        candidates = [resolved.with_port(p) for p in self.first_ports(resolved, node_defaults[0])]
+        names = [c.known_hosts_name for c in candidates]
+        refused: ConnectError | None = None
+        for endpoint in candidates:
+            self.emit("connect", f"{endpoint.user}@{endpoint.hostname}:{endpoint.port}")
+            try:
+                # The other candidates are the same host on another port: the key it is
+                # known by there proves it here too.
+                self.conn = connect(endpoint, self.options.ssh,
+                                    aliases=[n for n in names if n != endpoint.known_hosts_name],
+                                    pinned=self._pinned(self.host.leap_node))
+            except ConnectError as exc:
+                refused = exc
+                continue
+            self.endpoint = endpoint
+            return
+        assert refused is not None
+        raise refused
+
+    def first_ports(self, resolved: Endpoint, node_address: str | None) -> list[int]:
+        """Ports to try, in order, for the first connection.
+
+        The inventory's or ~/.ssh/config's port is the only one when set. Otherwise the port
+        comes from the LEAP node *as edited*, which may be a move not live yet: first the
+        port the node file last applied (journal) says sshd listens on, then the edited
+        port, then 22.
+        """
+        node = self.host.leap_node
+        if node is None or configured_port(self.host, ssh_config=self.options.ssh.ssh_config,
+                                           node_address=node_address) is not None:
+            return [resolved.port]
+        ports: list[int] = []
+        for port in [*self._applied_ssh_ports(node), resolved.port, DEFAULT_SSH_PORT]:
+            if port not in ports:
+                ports.append(port)
+        return ports
+
+    def _applied_ssh_ports(self, node: str) -> list[int]:
+        """``ssh.port`` of node ``node``'s file as leap-tui last left it on any host."""
+        source = f"nodes/{node}.json"
+        places = {(h.name, f.target) for h in self.options.inventory.hosts for f in h.files
+                  if f.source == source}
+        if not places:
+            return []
+        journal = self.options.journal
+        for entry in reversed(journal.entries()):
+            if (entry.host, entry.path) not in places or entry.result not in SETTLED | UNSETTLED:
+                continue
+            # Unsettled: a watchdog decides, and it reverts unless confirmed: before first.
+            digests = ([entry.before, entry.after] if entry.result in UNSETTLED
+                       else [entry.after])
+            ports: list[int] = []
+            for digest in digests:
+                data = journal.blob(digest)
+                if data is None:
+                    continue
+                port = node_file_ssh_port(data)
+                ports.append(port if port is not None
+                             else inherited_ssh_port(self.options.provider_root))
+            return ports
+        return []
 
     # -- 2. look: earlier watchdogs, live files, drift, lock-out risk ---------------------
 

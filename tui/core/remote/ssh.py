@@ -95,6 +95,19 @@ def resolve_endpoint(host: HostSpec, *, ssh_config: Path | None,
                     node_port, depth=0)
 
 
+def configured_port(host: HostSpec, *, ssh_config: Path | None,
+                    node_address: str | None = None) -> int | None:
+    """The port the inventory or ~/.ssh/config pins for ``host``; ``None`` when neither does
+    (the port then comes from the LEAP node, or is 22)."""
+    if host.port is not None:
+        return host.port
+    alias = host.address or node_address
+    if alias is None:
+        return None
+    value = _config_lookup(ssh_config, alias).get("port")
+    return int(str(value)) if value else None
+
+
 def _resolve(label: str, alias: str, port: int | None, user: str | None,
              identity_file: str | None, ssh_config: Path | None, default_port: int | None,
              *, depth: int) -> Endpoint:

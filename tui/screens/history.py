@@ -1,0 +1,64 @@
+"""The local journal: what leap-tui did on which host, newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+if TYPE_CHECKING:
+    from tui.core.remote.journal import JournalEntry
+
+_GOOD = frozenset({"applied", "confirmed", "rolled-back", "unchanged"})
+_PENDING = frozenset({"pending", "unconfirmed"})
+
+
+def short_hash(digest: str | None) -> str:
+    return digest[:10] if digest else "(none)"
+
+
+def result_text(result: str) -> Text:
+    if result in _GOOD:
+        return Text("✔ " + result, style="green")
+    if result in _PENDING:
+        return Text("⏳ " + result, style="yellow")
+    return Text("✖ " + result, style="bold red")
+
+
+class HistoryScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape,h,f7", "app.pop_screen", "Back", id="history-close"),
+    ]
+
+    def __init__(self, entries: Sequence[JournalEntry], journal_path: Path) -> None:
+        super().__init__()
+        self.entries = list(reversed(entries))
+        self.journal_path = journal_path
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f" History: {len(self.entries)} entries in {self.journal_path}",
+                     id="section-title", markup=False)
+        if not self.entries:
+            yield Static("Nothing was applied or rolled back yet.", classes="placeholder")
+        yield DataTable[Text | str](id="history-table", cursor_type="row")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "History"
+        table: DataTable[Text | str] = self.query_one("#history-table", DataTable)
+        table.add_columns("time", "action", "host", "path", "result", "before → after",
+                          "backup", "detail")
+        for entry in self.entries:
+            backup = entry.backup.rsplit("/", 1)[-1] if entry.backup else "-"
+            table.add_row(entry.time, entry.action, entry.host, entry.path,
+                          result_text(entry.result),
+                          f"{short_hash(entry.before)} → {short_hash(entry.after)}",
+                          backup, Text(entry.detail or "", overflow="ellipsis"))
+        table.focus()

@@ -1,0 +1,380 @@
+"""What the apply and rollback screens share: a worker thread that talks to the operator.
+
+The SSH core runs in a thread worker and calls back from that thread: progress events,
+an unknown host key, a passphrase, "keep this change?". Each callback posts a message to
+the screen (thread-safe, never blocks the UI) and, when it needs an answer, waits on an
+``Answer`` that a dialog or a key fills in. Leaving the screen or the app answers every
+open question with its safe default (refuse, decline), so no thread waits forever and a
+lock-out-prone change is reverted rather than kept unseen.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from tui.core.errors import ConfigError
+from tui.screens.hostkey import HostKeyDialog
+from tui.screens.passphrase import PassphraseDialog
+from widgets.host_progress import HostProgressTable
+
+if TYPE_CHECKING:
+    from tui.core.inventory import Inventory
+    from tui.core.remote.protocol import HostResult, RunOptions
+    from tui.core.remote.ssh import SshOptions
+
+# The confirm-or-revert window of lock-out-prone changes in the TUI (issue 4).
+DEFAULT_CONFIRM_WINDOW = 120.0
+
+T = TypeVar("T")
+
+
+class Answer(Generic[T]):
+    """One answer from the UI to a waiting worker thread; the first one given counts."""
+
+    def __init__(self, default: T) -> None:
+        self.default = default
+        self.value = default
+        self._given = threading.Event()
+        self._lock = threading.Lock()
+
+    @property
+    def given(self) -> bool:
+        return self._given.is_set()
+
+    def give(self, value: T) -> None:
+        with self._lock:
+            if self._given.is_set():
+                return
+            self.value = value
+            self._given.set()
+
+    def wait(self, stop: threading.Event, deadline: float | None = None) -> T:
+        """The answer; the default once ``stop`` is set or ``deadline`` (time.time()) passes."""
+        while not self._given.is_set():
+            left = 0.1 if deadline is None else min(0.1, deadline - time.time())
+            if stop.is_set() or left <= 0:
+                self.give(self.default)
+                break
+            self._given.wait(left)
+        return self.value
+
+
+class HostEvent(Message):
+    def __init__(self, host: str, stage: str, detail: str) -> None:
+        super().__init__()
+        self.host = host
+        self.stage = stage
+        self.detail = detail
+
+
+class HostKeyAsked(Message):
+    def __init__(self, name: str, key_type: str, fingerprint: str, answer: Answer[bool]) -> None:
+        super().__init__()
+        self.name = name
+        self.key_type = key_type
+        self.fingerprint = fingerprint
+        self.answer = answer
+
+
+class PassphraseAsked(Message):
+    def __init__(self, key_path: str, answer: Answer[str | None]) -> None:
+        super().__init__()
+        self.key_path = key_path
+        self.answer = answer
+
+
+class ConfirmAsked(Message):
+    def __init__(self, host: str, deadline: float, answer: Answer[bool]) -> None:
+        super().__init__()
+        self.host = host
+        self.deadline = deadline
+        self.answer = answer
+
+
+class RunEnded(Message):
+    def __init__(self, kind: str, results: list[HostResult], error: str) -> None:
+        super().__init__()
+        self.kind = kind
+        self.results = results
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteSetup:
+    """What a remote run needs from the app: the files as saved on disk, the window."""
+
+    inventory: Inventory
+    clace: Path | None = None
+    provider: Path | None = None
+    confirm_window: float = DEFAULT_CONFIRM_WINDOW
+
+
+class RemoteRunScreen(Screen[None]):
+    """Progress table, countdown and the operator's answers; subclasses say what runs."""
+
+    remote_kind = ""  # "apply" | "rollback": the app offers neither again on top of a run
+
+    DEFAULT_CSS = """
+    RemoteRunScreen #run-status {
+        height: auto;
+        padding: 0 1;
+        background: $panel;
+    }
+    RemoteRunScreen #run-countdown {
+        height: auto;
+        padding: 0 1;
+        color: $warning;
+        text-style: bold;
+        display: none;
+    }
+    RemoteRunScreen #progress {
+        height: auto;
+        max-height: 10;
+    }
+    RemoteRunScreen #run-output {
+        height: 1fr;
+    }
+    RemoteRunScreen #results {
+        height: 1fr;
+    }
+    RemoteRunScreen #lockout-note {
+        padding: 0 1;
+        color: $warning;
+    }
+    RemoteRunScreen #rollback-pick {
+        height: 9;
+    }
+    RemoteRunScreen #rollback-pick SelectionList {
+        width: 1fr;
+        border: round $panel-lighten-2;
+    }
+    RemoteRunScreen #rollback-pick OptionList {
+        width: 2fr;
+        border: round $panel-lighten-2;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="remote-close"),
+        Binding("c", "confirm_hosts", "Keep change", id="remote-confirm", priority=True,
+                tooltip="The new connection works: keep the change on the waiting hosts"),
+        Binding("x", "revert_hosts", "Revert now", id="remote-revert", priority=True,
+                tooltip="Do not keep the change: the waiting hosts revert at once"),
+    ]
+
+    def __init__(self, setup: RemoteSetup) -> None:
+        super().__init__()
+        self.setup = setup
+        self.running = False
+        self.pending: dict[str, tuple[float, Answer[bool]]] = {}
+        self.last_results: list[HostResult] = []
+        self._stop = threading.Event()
+        self._ssh: SshOptions | None = None
+        self._ssh_lock = threading.Lock()
+
+    # layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield from self.compose_controls()
+        yield Static("", id="run-status", markup=False)
+        yield Static("", id="run-countdown", markup=False)
+        yield HostProgressTable(id="progress")
+        yield Vertical(id="run-output")
+        yield Footer(compact=True)
+
+    def compose_controls(self) -> ComposeResult:
+        """Widgets above the progress (the rollback screen's pickers)."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.set_interval(0.25, self._tick)
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+        for _, answer in self.pending.values():
+            answer.give(False)
+        self.pending.clear()
+
+    def say(self, text: str) -> None:
+        self.query_one("#run-status", Static).update(text)
+
+    @property
+    def progress(self) -> HostProgressTable:
+        return self.query_one("#progress", HostProgressTable)
+
+    @property
+    def status_text(self) -> str:
+        return str(self.query_one("#run-status", Static).content)
+
+    @property
+    def countdown_text(self) -> str:
+        return str(self.query_one("#run-countdown", Static).content)
+
+    # the worker ---------------------------------------------------------------------------
+
+    def start_run(self, kind: str, hosts: Iterable[str],
+                  job: Callable[[], list[HostResult]]) -> None:
+        self.running = True
+        self.progress.start(list(hosts))
+        self.refresh_bindings()
+        self._work(kind, job)
+
+    @work(thread=True, exclusive=True, group="remote", exit_on_error=False)
+    def _work(self, kind: str, job: Callable[[], list[HostResult]]) -> None:
+        try:
+            results, error = job(), ""
+        except ConfigError as exc:
+            results, error = [], str(exc)
+        except Exception as exc:  # shown on the screen: a worker must never take the app down
+            results, error = [], f"{type(exc).__name__}: {exc}"
+        self.post_message(RunEnded(kind, results, error))
+
+    def run_options(self, *, dry_run: bool = False) -> RunOptions:
+        """RunOptions whose callbacks reach this screen; called on the worker thread.
+
+        Dry run and real run share one SshOptions, so a passphrase is asked once.
+        """
+        from tui.core.remote.changes import load_provider
+        from tui.core.remote.hostkeys import KnownHosts
+        from tui.core.remote.journal import Journal
+        from tui.core.remote.protocol import RunOptions
+        from tui.core.remote.ssh import SshOptions, default_ssh_config
+
+        inventory = self.setup.inventory
+        with self._ssh_lock:
+            if self._ssh is None:
+                user_known = Path.home() / ".ssh" / "known_hosts"
+                read = [user_known] + ([inventory.known_hosts] if inventory.known_hosts else [])
+                self._ssh = SshOptions(
+                    KnownHosts(read, inventory.known_hosts or user_known),
+                    ssh_config=default_ssh_config(), accept_host_key=self._accept_host_key,
+                    ask_passphrase=self._ask_passphrase)
+            ssh = self._ssh
+        root = self.setup.provider
+        return RunOptions(
+            ssh=ssh, journal=Journal(), inventory=inventory, on_event=self._on_event,
+            confirm=self._confirm, dry_run=dry_run, lockout_window=self.setup.confirm_window,
+            provider=load_provider(root) if root is not None else None, provider_root=root)
+
+    # callbacks from the worker threads ----------------------------------------------------
+
+    def _ask(self, message: Message, answer: Answer[T], deadline: float | None = None) -> T:
+        if not self.post_message(message):
+            return answer.default  # the screen is gone: nobody can answer
+        return answer.wait(self._stop, deadline)
+
+    def _on_event(self, host: str, stage: str, detail: str) -> None:
+        self.post_message(HostEvent(host, stage, detail))
+
+    def _accept_host_key(self, name: str, key_type: str, fingerprint: str) -> bool:
+        answer = Answer(False)
+        return self._ask(HostKeyAsked(name, key_type, fingerprint, answer), answer)
+
+    def _ask_passphrase(self, key_path: str) -> str | None:
+        answer: Answer[str | None] = Answer(None)
+        return self._ask(PassphraseAsked(key_path, answer), answer)
+
+    def _confirm(self, host: str, deadline: float) -> bool:
+        answer = Answer(False)
+        return self._ask(ConfirmAsked(host, deadline, answer), answer, deadline)
+
+    # the same, on the UI side -------------------------------------------------------------
+
+    def on_host_event(self, event: HostEvent) -> None:
+        self.progress.update_host(event.host, event.stage, event.detail)
+        if event.stage in ("confirmed", "revert", "failed", "done") and event.host in self.pending:
+            del self.pending[event.host]
+            self._show_countdown()
+            self.refresh_bindings()
+
+    def on_host_key_asked(self, message: HostKeyAsked) -> None:
+        self.app.push_screen(HostKeyDialog(message.name, message.key_type, message.fingerprint),
+                             lambda accepted: message.answer.give(bool(accepted)))
+
+    def on_passphrase_asked(self, message: PassphraseAsked) -> None:
+        self.app.push_screen(PassphraseDialog(message.key_path), message.answer.give)
+
+    def on_confirm_asked(self, message: ConfirmAsked) -> None:
+        self.pending[message.host] = (message.deadline, message.answer)
+        self._show_countdown()
+        self.refresh_bindings()
+
+    def on_run_ended(self, message: RunEnded) -> None:
+        self.running = False
+        for _, answer in self.pending.values():
+            answer.give(False)
+        self.pending.clear()
+        self._show_countdown()
+        self.last_results = message.results
+        self.refresh_bindings()
+        self.run_ended(message.kind, message.results, message.error)
+        from tui.app import LeapTuiApp
+
+        if isinstance(self.app, LeapTuiApp):
+            self.app.remote_run_finished(message.kind, message.results)
+
+    def run_ended(self, kind: str, results: list[HostResult], error: str) -> None:
+        """What the subclass shows when a run is over."""
+
+    # countdown and keys -------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        self.progress.tick()
+        self._show_countdown()
+
+    def _show_countdown(self) -> None:
+        widget = self.query_one("#run-countdown", Static)
+        if not self.pending:
+            widget.update("")
+            widget.display = False
+            return
+        now = time.time()
+        for host, (deadline, _) in self.pending.items():
+            left = max(0, round(deadline - now))
+            self.progress.set_detail(host, f"press c to keep: reverts by itself in {left} s")
+        hosts = ", ".join(sorted(self.pending))
+        left = max(0, round(min(d for d, _ in self.pending.values()) - now))
+        widget.update(f"⏳ {hosts}: the new connection works. Press c within {left} s to keep "
+                      "the change, x to revert now. Without an answer the hosts revert on "
+                      "their own.")
+        widget.display = True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("confirm_hosts", "revert_hosts"):
+            return bool(self.pending)
+        return True
+
+    def action_confirm_hosts(self) -> None:
+        self._answer_pending(True)
+
+    def action_revert_hosts(self) -> None:
+        self._answer_pending(False)
+
+    def _answer_pending(self, keep: bool) -> None:
+        for host, (_, answer) in list(self.pending.items()):
+            answer.give(keep)
+            self.progress.set_detail(host, "keeping the change" if keep else "reverting")
+        self.pending.clear()
+        self._show_countdown()
+        self.refresh_bindings()
+
+    def action_close(self) -> None:
+        if self.running:
+            self.notify("Still working on the hosts: the results come in a moment "
+                        "(a host is never left half-done).", severity="warning")
+            return
+        self.dismiss(None)

@@ -1,0 +1,189 @@
+"""Rollback: pick hosts and a generation (newest by default), one key, a confirmation, progress."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import OptionList, SelectionList
+from textual.widgets.option_list import Option
+
+from tui.screens.confirm import ConfirmDialog
+from tui.screens.remote_run import RemoteRunScreen, RemoteSetup
+from widgets.host_results import HostResultsTable
+
+if TYPE_CHECKING:
+    from tui.core.inventory import HostSpec
+    from tui.core.remote.journal import JournalEntry
+    from tui.core.remote.protocol import HostResult
+
+NEWEST = "newest"
+_KEPT = frozenset({"applied", "confirmed"})
+
+
+@dataclass(slots=True)
+class Generation:
+    """One apply run's backups: per host, the stamp of the generation it left."""
+
+    run: str
+    time: str
+    stamps: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        when = self.time.replace("T", " ").removesuffix("Z")
+        return f"{when}  run {self.run[:6]}  {', '.join(sorted(self.stamps))}"
+
+
+def backup_stamp(backup: str) -> str | None:
+    """``/x/clace.toml.leap-tui.20261124T101500.123456Z`` -> ``20261124T101500.123456Z``."""
+    _, sep, stamp = backup.rpartition(".leap-tui.")
+    return stamp if sep and stamp else None
+
+
+def generations(entries: Sequence[JournalEntry], hosts: Sequence[str]) -> list[Generation]:
+    """Backups left by applies to ``hosts``, newest first, minus those already restored.
+
+    A backup counts as restored when a later rollback on that host and path put back its
+    content (the journal records hashes, not which generation a rollback used up).
+    """
+    wanted = set(hosts)
+    found: dict[str, Generation] = {}
+    for index, entry in enumerate(entries):
+        if (entry.action != "apply" or entry.result not in _KEPT or entry.host not in wanted
+                or entry.backup is None):
+            continue
+        stamp = backup_stamp(entry.backup)
+        if stamp is None:
+            continue
+        restored = any(later.action == "rollback" and later.host == entry.host
+                       and later.path == entry.path and later.after == entry.before
+                       and later.result in ("rolled-back", "confirmed")
+                       for later in entries[index + 1:])
+        if restored:
+            continue
+        generation = found.setdefault(entry.run, Generation(entry.run, entry.time))
+        generation.stamps[entry.host] = stamp
+    return sorted(found.values(), key=lambda g: g.time, reverse=True)
+
+
+class RollbackScreen(RemoteRunScreen):
+    remote_kind = "rollback"
+    BINDINGS = [
+        Binding("g,f5", "go", "Roll back", id="rollback-go", priority=True,
+                tooltip="Restore the chosen generation on the chosen hosts (asks first)"),
+    ]
+
+    def __init__(self, setup: RemoteSetup, hosts: Sequence[HostSpec],
+                 entries: Sequence[JournalEntry]) -> None:
+        super().__init__(setup)
+        self.hosts = list(hosts)
+        self.generations = generations(entries, [h.name for h in self.hosts])
+        journaled = {e.host for e in entries}
+        # Preselect the hosts leap-tui has touched; all of them when it has touched none.
+        self.preselected = {h.name for h in self.hosts if h.name in journaled} or {
+            h.name for h in self.hosts}
+
+    def compose_controls(self) -> ComposeResult:
+        with Horizontal(id="rollback-pick"):
+            yield SelectionList[str](
+                *[(h.name, h.name, h.name in self.preselected) for h in self.hosts],
+                id="rollback-hosts")
+            yield OptionList(
+                Option("Newest backup on each host", id=NEWEST),
+                *[Option(g.label, id=g.run) for g in self.generations],
+                id="rollback-generation")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.sub_title = "Rollback"
+        self.query_one("#rollback-hosts", SelectionList).border_title = "hosts (space toggles)"
+        generation_list = self.query_one("#rollback-generation", OptionList)
+        generation_list.border_title = "generation"
+        generation_list.highlighted = 0
+        self.progress.start([h.name for h in self.hosts if h.name in self.preselected])
+        self.say("Pick hosts and a generation, then g (or F5) rolls back.")
+        self.query_one("#rollback-hosts", SelectionList).focus()
+
+    # choices ------------------------------------------------------------------------------
+
+    @property
+    def chosen_hosts(self) -> list[HostSpec]:
+        selected = set(self.query_one("#rollback-hosts", SelectionList).selected)
+        return [h for h in self.hosts if h.name in selected]
+
+    @property
+    def chosen_generation(self) -> Generation | None:
+        option_list = self.query_one("#rollback-generation", OptionList)
+        index = option_list.highlighted
+        if index is None or index == 0:
+            return None
+        return self.generations[index - 1]
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]
+                                           ) -> None:
+        if not self.running:
+            self.progress.start([h.name for h in self.chosen_hosts])
+
+    # go -----------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go":
+            return not self.running
+        return super().check_action(action, parameters)
+
+    def action_go(self) -> None:
+        hosts = self.chosen_hosts
+        generation = self.chosen_generation
+        if generation is not None:
+            hosts = [h for h in hosts if h.name in generation.stamps]
+        if not hosts:
+            self.notify("Choose at least one host (that has this generation).",
+                        severity="warning")
+            return
+        which = "the newest backup" if generation is None else (
+            f"the files as they were before run {generation.run[:8]} ({generation.time})")
+        names = ", ".join(h.name for h in hosts)
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self._start(hosts, generation)
+
+        self.app.push_screen(ConfirmDialog(
+            f"Restore {which} on {names}?\nThe live files are replaced; the current ones "
+            "stay in the local journal.", yes="Roll back", no="Cancel"), decided)
+
+    def _start(self, hosts: list[HostSpec], generation: Generation | None) -> None:
+        self.query_one("#run-output").remove_children()
+        self.say(f"Rolling back {', '.join(h.name for h in hosts)}…")
+
+        def job() -> list[HostResult]:
+            from tui.core.remote.fleet import rollback_fleet
+
+            options = self.run_options()
+            if generation is None:
+                return rollback_fleet(hosts, options)
+            # Each host's backup of that run has its own stamp: one rollback per host.
+            with ThreadPoolExecutor(max_workers=min(16, len(hosts))) as pool:
+                groups = pool.map(lambda h: rollback_fleet(
+                    [h], options, to=generation.stamps[h.name]), hosts)
+                return [result for group in groups for result in group]
+
+        self.start_run("rollback", [h.name for h in hosts], job)
+
+    def run_ended(self, kind: str, results: list[HostResult], error: str) -> None:
+        if error:
+            self.say(f"✖ {error}")
+            return
+        self.query_one("#run-output").mount(HostResultsTable(id="results"))
+        self.query_one("#results", HostResultsTable).show(results)
+        failed = [r for r in results if not r.ok]
+        if failed:
+            self.say(f"✖ {len(failed)} of {len(results)} host(s) failed: see the table.")
+        else:
+            self.say(f"✔ Rolled back {len(results)} host(s). Escape closes.")

@@ -1,0 +1,56 @@
+"""The per-host result of a remote run: status (word and icon), AP codes, message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+if TYPE_CHECKING:
+    from tui.core.remote.protocol import HostResult
+
+
+def result_codes(result: HostResult) -> list[str]:
+    return sorted({f.code for f in result.findings})
+
+
+def result_note(result: HostResult) -> str:
+    notes = [f"{f.message}" + (f" ({f.hint})" if f.hint else "") for f in result.findings]
+    if result.lockout and result.ok:
+        notes.append("lock-out risk: " + "; ".join(result.lockout))
+    return " / ".join(notes) or result.message or "-"
+
+
+class HostResultsTable(DataTable[Text | str]):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(cursor_type="row", **kwargs)  # type: ignore[arg-type]
+        self.results: list[HostResult] = []
+
+    def _ensure_columns(self) -> None:
+        # show() may come before on_mount when the table was just mounted.
+        if not self.columns:
+            self.add_columns("host", "status", "codes", "files", "message", "time")
+
+    def on_mount(self) -> None:
+        self._ensure_columns()
+
+    def show(self, results: Sequence[HostResult]) -> None:
+        self._ensure_columns()
+        self.results = list(results)
+        self.clear()
+        for result in self.results:
+            look = Text("✔ " + result.status, style="green") if result.ok else Text(
+                "✖ " + result.status, style="bold red")
+            files = ", ".join(f"{f.target.rsplit('/', 1)[-1]} ({f.status})"
+                              for f in result.files) or "-"
+            self.add_row(result.host, look, " ".join(result_codes(result)) or "-", files,
+                         Text(result_note(result), overflow="fold"), f"{result.seconds:.1f}s",
+                         key=result.host)
