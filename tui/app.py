@@ -155,6 +155,7 @@ class LeapTuiApp(App[None]):
 
     def run_checks(self) -> None:
         self._recheck_timer = None
+        had_errors = has_errors(self.findings)
         self.findings = self.workspace.check()
         counts = count_by_severity(self.findings)
         summary = "  ".join(
@@ -165,7 +166,10 @@ class LeapTuiApp(App[None]):
         main = self.main_screen
         if main is not None:
             main.show_findings(self.findings, summary)
-        self.refresh_bindings()
+        if has_errors(self.findings) != had_errors:
+            # Apply is greyed out while there are errors; the Footer is rebuilt only when
+            # that changes, not on every keystroke (rebuilding it costs a frame).
+            self.refresh_bindings()
 
     # editing ------------------------------------------------------------------------------
 

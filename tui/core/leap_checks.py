@@ -24,6 +24,7 @@ replaces when an edit touches that node: an unchanged node costs a list extensio
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import weakref
@@ -158,6 +159,7 @@ def _gateway(node: EffectiveNode) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_ip(value: str) -> bool:
     try:
         ipaddress.ip_address(value)

@@ -22,6 +22,7 @@ never clash. Addresses are compared as addresses, not as text ("2001:db8::1" and
 from __future__ import annotations
 
 import builtins
+import functools
 import ipaddress
 from collections import defaultdict
 from collections.abc import Callable
@@ -218,8 +219,12 @@ def _add_openvpn(node: EffectiveNode, add: _Add) -> None:
             add(OPENVPN, "openvpn", port, prop, protocol, origin=origin)
 
 
+@functools.lru_cache(maxsize=65536)
 def canonical_address(value: str) -> str:
-    """One spelling per IP address ("2001:0db8:0::1" -> "2001:db8::1"); other text as is."""
+    """One spelling per IP address ("2001:0db8:0::1" -> "2001:db8::1"); other text as is.
+
+    Cached: a provider has one address per node, asked for by every binding of it.
+    """
     try:
         return ipaddress.ip_address(value).compressed
     except ValueError:

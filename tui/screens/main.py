@@ -37,6 +37,7 @@ def field_model(info: sec.FieldInfo) -> FieldModel:
 
 
 class MainScreen(Screen[None]):
+    AUTO_FOCUS = "#nav"  # focused as the screen activates: no second Footer rebuild
     BINDINGS = [
         Binding("slash", "filter_findings", "Filter", id="filter", show=False),
         Binding("f4", "reset_field", "Inherit", id="reset-field", priority=True,
@@ -77,7 +78,6 @@ class MainScreen(Screen[None]):
         first = next(iter(sec.sections(self.leap_app.workspace)), None)
         if first is not None:
             await self.show_section(first.id)
-        self.query_one("#nav", Tree).focus()
         self.leap_app.run_checks()
 
     # navigation -------------------------------------------------------------------------
