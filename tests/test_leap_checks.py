@@ -18,6 +18,11 @@ MINIMAL = Path(__file__).parent / "data" / "leap_minimal"
 
 def provider(tmp_path: Path, files: dict[str, object | None] | None = None) -> Provider:
     """The minimal provider, with files replaced (a dict or text), added, or removed (None)."""
+    return Provider.load(provider_dir(tmp_path, files))
+
+
+def provider_dir(tmp_path: Path, files: dict[str, object | None] | None = None) -> Path:
+    """A copy of the minimal provider with files replaced (a dict or text) or removed (None)."""
     root = tmp_path / "provider"
     shutil.copytree(MINIMAL, root)
     for rel, content in (files or {}).items():
@@ -27,7 +32,7 @@ def provider(tmp_path: Path, files: dict[str, object | None] | None = None) -> P
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content if isinstance(content, str) else json.dumps(content, indent=2))
-    return Provider.load(root)
+    return root
 
 
 def codes(findings: list[Finding]) -> list[str]:

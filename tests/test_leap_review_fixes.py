@@ -4,15 +4,14 @@ test each, on real provider files."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.test_leap_checks import provider_dir
 from tui.core import errors, jsonc, leap_checks, leap_merge, port_catalog
 from tui.core.errors import ConfigError
 from tui.core.findings import Finding
@@ -23,22 +22,6 @@ from tui.core.leap_merge import Layer, merge_layers
 from tui.core.leap_provider import Provider
 from tui.core.port_catalog import PortSpec
 from tui.core.portmap import canonical_address, provider_port_rows
-
-MINIMAL = Path(__file__).parent / "data" / "leap_minimal"
-
-
-def provider_dir(tmp_path: Path, files: dict[str, object | None] | None = None) -> Path:
-    """A copy of the minimal provider with files replaced (a dict or text) or removed (None)."""
-    root = tmp_path / "provider"
-    shutil.copytree(MINIMAL, root)
-    for rel, content in (files or {}).items():
-        path = root / rel
-        if content is None:
-            path.unlink()
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content if isinstance(content, str) else json.dumps(content, indent=2))
-    return root
 
 
 def check(tmp_path: Path, files: dict[str, object | None]) -> list[Finding]:

@@ -6,10 +6,11 @@ CI variable set) the corpus is required, and its absence fails the test instead.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+
+from tests.plugins.requirements import missing
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED = REPO_ROOT.parent / "shared"
@@ -19,10 +20,7 @@ def require_shared(*parts: str) -> Path:
     path = SHARED.joinpath(*parts)
     if path.exists():
         return path
-    reason = f"{path} not found: the reference corpus lives in ../shared beside the checkout"
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (required when CI is set)")
-    pytest.skip(reason)
+    missing(f"{path} not found: the reference corpus lives in ../shared beside the checkout")
 
 
 @pytest.fixture(scope="session")

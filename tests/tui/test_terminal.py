@@ -12,16 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.plugins.requirements import missing
+
 pytestmark = pytest.mark.timeout(60)
 
 
 def tmux() -> str:
     path = shutil.which("tmux")
     if path is None:
-        reason = "tmux is not installed (make test installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        missing("tmux is not installed (make test installs it)")
     return path
 
 
