@@ -33,12 +33,12 @@ sshd:
 
 test: $(STAMP) sshd
 	$(VENV)/bin/ruff check tui widgets themes tests benchmarks
-	$(VENV)/bin/mypy tui
+	$(VENV)/bin/mypy tui widgets themes
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check tui widgets themes tests benchmarks
-	$(VENV)/bin/mypy tui
+	$(VENV)/bin/mypy tui widgets themes
 
 bench: $(STAMP) sshd
 	$(PY) -m benchmarks.run

@@ -37,8 +37,7 @@ class PromptDialog(ModalScreen[tuple[str, bool] | None]):
         text = self.query_one("#prompt-text", Input).value.strip()
         if not text:
             return None
-        options = self.query("#prompt-option")
-        option = bool(options and isinstance(options.first(), Checkbox) and options.first().value)
+        option = any(box.value for box in self.query("#prompt-option").results(Checkbox))
         return text, option
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
