@@ -123,3 +123,84 @@ def test_bad_input_exits_2(remote_env: RemoteEnv, capsys: pytest.CaptureFixture[
 def test_history_when_empty(remote_env: RemoteEnv, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["history"]) == 0
     assert "No history" in capsys.readouterr().out
+
+
+def on_a_terminal(monkeypatch: pytest.MonkeyPatch, *answers: str) -> None:
+    """As if run on a terminal where the operator types ``answers``, one line each."""
+    import io
+
+    from tui.commands import apply_cmd, rollback_cmd
+
+    monkeypatch.setattr(apply_cmd, "interactive", lambda: True)
+    monkeypatch.setattr(rollback_cmd, "interactive", lambda: True)
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{a}\n" for a in answers)))
+
+
+def test_declining_shows_the_choices_and_exits_0(
+        remote_env: RemoteEnv, sshd_hosts: Hosts, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    inventory, clace = two_hosts(remote_env, sshd_hosts(1), trust=False)
+    on_a_terminal(monkeypatch, "y", "n")  # trust the key, then decline the apply
+
+    assert main(["apply", "--inventory", str(inventory), "--clace", str(clace)]) == 0
+    out = capsys.readouterr().out
+    assert "Trust it and record it? [y/N]" in out
+    assert "Apply to 1 host(s)? [y/N]" in out and "Nothing changed." in out
+    assert (remote_env.remote / "h0.toml").read_bytes() == OLD
+
+    on_a_terminal(monkeypatch, "n")
+    assert main(["rollback", "--inventory", str(inventory)]) == 0
+    assert "Restore the newest backup on h0? [y/N]" in capsys.readouterr().out
+
+
+def test_a_dead_host_is_skipped_after_asking(
+        remote_env: RemoteEnv, sshd_hosts: Hosts, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    (host,) = sshd_hosts(1)
+    remote_env.trust(host)
+    good = remote_env.remote / "good.toml"
+    good.write_bytes(OLD)
+    inventory = remote_env.inventory(
+        remote_env.host_toml(host, "good", [{"source": "clace", "target": str(good)}]),
+        remote_env.host_toml(None, "gone", [{"source": "clace", "target": str(good) + ".x"}],
+                             port=free_port()))
+    clace = remote_env.root / "clace.toml"
+    clace.write_bytes(NEW)
+    on_a_terminal(monkeypatch, "y")
+
+    status = main(["apply", "--inventory", str(inventory), "--clace", str(clace)])
+
+    out = capsys.readouterr().out
+    assert "are skipped: gone. Apply to the 1 reachable host(s)? [y/N]" in " ".join(out.split())
+    assert good.read_bytes() == NEW
+    assert "skipped" in out.split("per-host result", 1)[1]
+    assert status == 1  # the dead host did not get the change
+
+
+def test_a_question_pauses_the_live_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from tui.commands.apply_cmd import Prompts
+
+    calls: list[str] = []
+
+    class FakeProgress:
+        def stop(self) -> None:
+            calls.append("stop")
+
+        def start(self) -> None:
+            calls.append("start")
+
+    def typed(prompt: str = "") -> str:
+        calls.append("input")
+        return "y"
+
+    monkeypatch.setattr("builtins.input", typed)
+    out = io.StringIO()
+    prompts = Prompts(Console(file=out))
+    prompts.progress = FakeProgress()  # type: ignore[assignment]
+    assert prompts.yes("Keep [bold]it[/]?") is True
+    assert calls == ["stop", "input", "start"]
+    assert out.getvalue() == "Keep [bold]it[/]? [y/N] "

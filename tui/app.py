@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 RECHECK_DELAY = 0.02
 # Seconds to confirm a lock-out-prone change before the hosts revert on their own (issue 4).
 CONFIRM_WINDOW = 120.0
+# After SIGHUP the process ends this long after asking Textual to exit, in case writing to
+# the vanished terminal wedges it; longer while a run on the hosts is finishing (its
+# questions are declined, so it reverts or completes rather than stopping mid-swap).
+HANGUP_EXIT_AFTER = 3.0
+HANGUP_EXIT_AFTER_RUNNING = 120.0
 
 
 class LeapTuiApp(App[None]):
@@ -95,6 +100,7 @@ class LeapTuiApp(App[None]):
         self.confirm_window = CONFIRM_WINDOW
         self._journal_knows_hosts: bool | None = None
         self._recheck_timer: Timer | None = None
+        self.hard_exit: threading.Timer | None = None
         for theme in THEMES:
             self.register_theme(theme)
 
@@ -125,12 +131,20 @@ class LeapTuiApp(App[None]):
         """SIGHUP: exit now; if writing to the vanished terminal wedges the exit, end anyway.
 
         Unsaved edits are dropped (there is no one left to ask) and every save is atomic, so
-        no file is left half-written either way.
+        no file is left half-written either way. A run on the hosts gets its open questions
+        declined and time to reach a safe point: the worker thread outlives the exit (the
+        interpreter waits for it), only the hard exit would cut it.
         """
+        from tui.screens.remote_run import RemoteRunScreen
+
+        running = [s for s in self.screen_stack if isinstance(s, RemoteRunScreen) and s.running]
+        for screen in running:
+            screen.hang_up()
         self.exit(return_code=129)
-        timer = threading.Timer(3.0, os._exit, args=(129,))
-        timer.daemon = True
-        timer.start()
+        delay = HANGUP_EXIT_AFTER_RUNNING if running else HANGUP_EXIT_AFTER
+        self.hard_exit = threading.Timer(delay, os._exit, args=(129,))
+        self.hard_exit.daemon = True
+        self.hard_exit.start()
 
     def _remember_theme(self, theme: object) -> None:
         if self.remember_theme:
@@ -391,8 +405,12 @@ class LeapTuiApp(App[None]):
         if not inventory.hosts:
             self.notify("The inventory lists no hosts.", severity="warning")
             return
-        self.push_screen(RollbackScreen(self.remote_setup(inventory), inventory.hosts,
-                                        Journal().entries()))
+        screen = RollbackScreen(self.remote_setup(inventory), inventory.hosts,
+                                Journal().entries())
+        if getattr(self.screen, "remote_kind", "") == "apply":
+            self.switch_screen(screen)  # its results would be stale under the rollback
+        else:
+            self.push_screen(screen)
 
     def action_history(self) -> None:
         from tui.core.remote.journal import Journal
@@ -436,10 +454,13 @@ class LeapTuiApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         top = self.screen_stack[-1] if self.screen_stack else None
-        remote_kind = getattr(top, "remote_kind", "")
-        if action in ("apply", "rollback") and remote_kind and (
-                getattr(top, "running", False) or action == "apply" or remote_kind == action):
-            return False  # one run on the hosts at a time; rollback may follow an apply
+        if action in ("apply", "rollback") and not isinstance(top, MainScreen):
+            # Only from the main screen, or rollback after a finished apply (which it then
+            # replaces): never stacked on history, a dialog or a run.
+            remote_kind = getattr(top, "remote_kind", "")
+            if not (action == "rollback" and remote_kind == "apply"
+                    and not getattr(top, "running", True)):
+                return False
         if action == "apply":
             return None if has_errors(self.findings) else True
         if action == "rollback":

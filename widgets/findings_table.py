@@ -46,6 +46,13 @@ class FindingsTable(DataTable[Text | str]):
     def shown(self) -> list[Finding]:
         return list(self._shown)
 
+    @property
+    def highlighted(self) -> Finding | None:
+        if 0 <= self.cursor_row < len(self._shown):
+            return self._shown[self.cursor_row]
+        return None
+
+
     def _render_rows(self) -> None:
         needle = self.filter_text
         self._shown = [
@@ -69,3 +76,12 @@ class FindingsTable(DataTable[Text | str]):
         event.stop()
         if 0 <= event.cursor_row < len(self._shown):
             self.post_message(self.Jump(self._shown[event.cursor_row]))
+
+
+def finding_detail(finding: Finding | None) -> str:
+    """The whole message and hint of one finding: the table cell is cut at narrow widths."""
+    if finding is None:
+        return ""
+    # One flowing paragraph, without the place (it is in the row): it fits in fewer lines.
+    text = f"{finding.severity.icon} {finding.code}: {finding.message}"
+    return text + (f" → {finding.hint}" if finding.hint else "")

@@ -24,6 +24,21 @@ def result_note(result: HostResult) -> str:
     return " / ".join(notes) or result.message or "-"
 
 
+def result_detail(result: HostResult | None) -> str:
+    """One host's result in full, a line per finding: the table's message cell is cut."""
+    if result is None:
+        return ""
+    files = ", ".join(f"{f.target} ({f.status})" for f in result.files)
+    lines = [f"{result.host}: {result.status}" + (f" · {files}" if files else "")]
+    lines += [f"  {f.code} {f.message}" + (f" → {f.hint}" if f.hint else "")
+              for f in result.findings]
+    if result.lockout and result.ok:
+        lines.append("  lock-out risk: " + "; ".join(result.lockout))
+    if not result.findings and result.message:
+        lines.append(f"  {result.message}")
+    return "\n".join(lines)
+
+
 class HostResultsTable(DataTable[Text | str]):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -54,3 +69,9 @@ class HostResultsTable(DataTable[Text | str]):
             self.add_row(result.host, look, " ".join(result_codes(result)) or "-", files,
                          Text(result_note(result), overflow="fold"), f"{result.seconds:.1f}s",
                          key=result.host)
+
+    @property
+    def highlighted(self) -> HostResult | None:
+        if 0 <= self.cursor_row < len(self.results):
+            return self.results[self.cursor_row]
+        return None

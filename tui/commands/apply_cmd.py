@@ -7,11 +7,12 @@ SSH core (paramiko) is imported only when a command runs.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from tui.core.errors import ConfigError
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.progress import TaskID
+    from rich.progress import Progress, TaskID
 
     from tui.core.inventory import Inventory
     from tui.core.remote.protocol import HostResult, RunOptions
@@ -70,8 +71,42 @@ def load_inventory_arg(args: argparse.Namespace) -> Inventory:
     return load_inventory(Path(path))
 
 
+class Prompts:
+    """Questions on the terminal: one at a time, with the live progress paused meanwhile.
+
+    Without the pause the progress line overwrites the question and the run looks hung.
+    """
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.lock = threading.Lock()
+        self.progress: Progress | None = None  # the live display, while one runs
+
+    @contextmanager
+    def asking(self) -> Iterator[None]:
+        with self.lock:
+            progress = self.progress
+            if progress is not None:
+                progress.stop()
+            try:
+                yield
+            finally:
+                if progress is not None:
+                    progress.start()
+
+    def yes(self, question: str) -> bool:
+        """A y/N question in plain text (no Rich markup: ``[y/N]`` must show as typed)."""
+        with self.asking():
+            answer = self.console.input(f"{question} [y/N] ", markup=False)
+        return answer.strip().lower() in ("y", "yes")
+
+    def secret(self, question: str) -> str:
+        with self.asking():
+            return getpass.getpass(question)
+
+
 def build_options(args: argparse.Namespace, inventory: Inventory, console: Console,
-                  ask: threading.Lock) -> RunOptions:
+                  prompts: Prompts) -> RunOptions:
     """RunOptions from the command line: known_hosts, ssh_config, prompts, provider."""
     from tui.core.remote.changes import load_provider
     from tui.core.remote.hostkeys import KnownHosts
@@ -86,20 +121,18 @@ def build_options(args: argparse.Namespace, inventory: Inventory, console: Conso
 
     def accept_host_key(name: str, key_type: str, fingerprint: str) -> bool:
         if args.accept_new_host_key:
-            console.print(f"[yellow]accepting new host key[/] {name} {key_type} {fingerprint}")
+            console.print(f"accepting new host key {name} {key_type} {fingerprint}",
+                          style="yellow", markup=False, highlight=False)
             return True
         if not tty or args.yes:
             return False
-        with ask:
-            answer = console.input(f"Unknown host key for {name}: {key_type} {fingerprint}\n"
-                                   "Trust it and record it? [y/N] ")
-        return answer.strip().lower() in ("y", "yes")
+        return prompts.yes(f"Unknown host key for {name}: {key_type} {fingerprint}\n"
+                           "Trust it and record it?")
 
     def ask_passphrase(key: str) -> str | None:
         if not tty:
             return None
-        with ask:
-            return getpass.getpass(f"Passphrase for {key}: ")
+        return prompts.secret(f"Passphrase for {key}: ")
 
     provider_dir = getattr(args, "provider", None)
     provider_root = Path(provider_dir) if provider_dir else None
@@ -116,25 +149,22 @@ def build_options(args: argparse.Namespace, inventory: Inventory, console: Conso
     )
 
 
-def terminal_confirm(console: Console, ask: threading.Lock,
-                     pause: Callable[[], AbstractContextManager[None]]
-                     ) -> Callable[[str, float], bool]:
+def terminal_confirm(prompts: Prompts) -> Callable[[str, float], bool]:
     """The confirm step on a terminal: the new connection worked, the operator says yes."""
     import time
 
     def confirm(host: str, deadline: float) -> bool:
-        with ask, pause():
-            left = max(0, round(deadline - time.time()))
-            answer = console.input(f"[bold]{host}[/]: the new connection works. Keep the change?"
-                                   f" (reverts by itself in {left} s) [y/N] ")
-        return answer.strip().lower() in ("y", "yes") and time.time() < deadline
+        left = max(0, round(deadline - time.time()))
+        keep = prompts.yes(f"{host}: the new connection works. Keep the change? "
+                           f"(reverts by itself in {left} s)")
+        return keep and time.time() < deadline
 
     return confirm
 
 
 def run_with_progress(console: Console, names: list[str], options: RunOptions,
                       work: Callable[[RunOptions], list[HostResult]],
-                      confirm_on_terminal: bool, ask: threading.Lock) -> list[HostResult]:
+                      confirm_on_terminal: bool, prompts: Prompts) -> list[HostResult]:
     """Run ``work`` with one progress line per host; the prompts pause the display."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -151,21 +181,23 @@ def run_with_progress(console: Console, names: list[str], options: RunOptions,
             progress.update(tasks[host], description=text[:90],
                             total=1 if finished else None, completed=1 if finished else 0)
         if not console.is_terminal and stage in ("arm", "confirm", "failed", "done", "skipped"):
-            console.print(f"{host}: {text}", highlight=False)
-
-    @contextmanager
-    def pause() -> Iterator[None]:
-        progress.stop()
-        try:
-            yield
-        finally:
-            progress.start()
+            console.print(f"{host}: {text}", highlight=False, markup=False)
 
     options.on_event = on_event
     if confirm_on_terminal:
-        options.confirm = terminal_confirm(console, ask, pause)
+        options.confirm = terminal_confirm(prompts)
     with progress:
-        return work(options)
+        prompts.progress = progress
+        try:
+            return work(options)
+        finally:
+            prompts.progress = None
+
+
+def skipped_after_dry_run(failed: list[HostResult]) -> list[HostResult]:
+    """Hosts whose dry run failed, listed as skipped (with the dry run's reason) in the end."""
+    return [dataclasses.replace(r, status="skipped", message=r.message or "dry run failed")
+            for r in failed]
 
 
 def print_results(console: Console, results: list[HostResult], *, show_diffs: bool) -> None:
@@ -204,7 +236,6 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     console = Console()
-    ask = threading.Lock()
     try:
         from tui.core.remote.plan import load_sources, plan
 
@@ -228,25 +259,36 @@ def run(args: argparse.Namespace) -> int:
 
     from tui.core.remote.fleet import apply_fleet
 
-    options = build_options(args, inventory, console, ask)
-    names = [p.host.name for p in plans]
+    prompts = Prompts(console)
+    options = build_options(args, inventory, console, prompts)
+    skipped: list[HostResult] = []
     if not args.dry_run and not args.yes:
-        preview = build_options(args, inventory, console, ask)
+        preview = build_options(args, inventory, console, prompts)
         preview.dry_run = True
-        shown = run_with_progress(console, names, preview,
+        shown = run_with_progress(console, [p.host.name for p in plans], preview,
                                   lambda o: apply_fleet(plans, o, parallel=args.parallel),
-                                  False, ask)
+                                  False, prompts)
         print_results(console, shown, show_diffs=True)
-        if not all(r.ok for r in shown):
-            console.print("[red]Some hosts cannot be applied to; nothing was changed.[/]")
+        reachable = {r.host for r in shown if r.ok}
+        if not reachable:
+            console.print("No host can be applied to; nothing was changed.", style="red")
             return 1
-        if console.input(f"Apply to {len(plans)} host(s)? [y/N] ").strip().lower() not in (
-                "y", "yes"):
+        question = f"Apply to {len(reachable)} host(s)?"
+        if len(reachable) < len(shown):
+            # A dead host never blocks the others: offer them, the failed ones stay listed.
+            skipped = skipped_after_dry_run([r for r in shown if not r.ok])
+            question = (f"{len(skipped)} host(s) failed the dry run and are skipped: "
+                        f"{', '.join(r.host for r in skipped)}. Apply to the "
+                        f"{len(reachable)} reachable host(s)?")
+        if not prompts.yes(question):
             console.print("Nothing changed.")
-            return 1
+            return 0  # declining is not a failure of any host
+        plans = [p for p in plans if p.host.name in reachable]
     results = run_with_progress(
-        console, names, options,
+        console, [p.host.name for p in plans], options,
         lambda o: apply_fleet(plans, o, parallel=args.parallel, canary=args.canary),
-        not args.yes and not args.dry_run, ask)
+        not args.yes and not args.dry_run, prompts)
+    results += skipped
     print_results(console, results, show_diffs=args.dry_run)
+    # A skipped host did not get the change: the exit status says so (1), as with --yes.
     return 0 if all(r.ok for r in results) else 1

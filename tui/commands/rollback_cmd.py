@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import threading
 
 from tui.commands.apply_cmd import (
+    Prompts,
     add_host_options,
     build_options,
     interactive,
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     console = Console()
-    ask = threading.Lock()
+    prompts = Prompts(console)
     try:
         inventory = load_inventory_arg(args)
         hosts = inventory.select(args.host)
@@ -50,17 +50,16 @@ def run(args: argparse.Namespace) -> int:
             return fail("refusing to roll back without --yes and without a terminal to ask on")
         names = ", ".join(h.name for h in hosts)
         which = f"generation {args.to}" if args.to else "the newest backup"
-        if console.input(f"Restore {which} on {names}? [y/N] ").strip().lower() not in (
-                "y", "yes"):
+        if not prompts.yes(f"Restore {which} on {names}?"):
             console.print("Nothing changed.")
-            return 1
+            return 0  # declining is not a failure of any host
 
     from tui.core.remote.fleet import rollback_fleet
 
-    options = build_options(args, inventory, console, ask)
+    options = build_options(args, inventory, console, prompts)
     results = run_with_progress(
         console, [h.name for h in hosts], options,
         lambda o: rollback_fleet(hosts, o, to=args.to, parallel=args.parallel),
-        not args.yes, ask)
+        not args.yes, prompts)
     print_results(console, results, show_diffs=False)
     return 0 if all(r.ok for r in results) else 1

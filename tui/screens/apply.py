@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 from textual.widgets import Static
 
+from tui.commands.apply_cmd import skipped_after_dry_run
 from tui.screens.remote_run import RemoteRunScreen, RemoteSetup
 from widgets.diff_view import DiffView
-from widgets.host_results import HostResultsTable
 
 if TYPE_CHECKING:
     from tui.core.remote.plan import HostPlan
@@ -38,6 +38,7 @@ class ApplyScreen(RemoteRunScreen):
         self.plans = plans
         self.phase = "preview"
         self.touch: list[str] = []
+        self.skipped: list[HostResult] = []  # failed in the dry run: left out of the apply
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -67,12 +68,11 @@ class ApplyScreen(RemoteRunScreen):
         if self.phase != "ready":
             return
         self.phase = "applying"
-        self.query_one("#run-output").remove_children()
+        self.clear_output()
         self.say(f"Applying to {', '.join(self.touch)}…")
         self.start_run("apply", self.touch, self._apply)
 
     def run_ended(self, kind: str, results: list[HostResult], error: str) -> None:
-        output = self.query_one("#run-output")
         if error:
             self.phase = "done"
             self.say(f"✖ {error}")
@@ -81,14 +81,16 @@ class ApplyScreen(RemoteRunScreen):
             self._show_preview(results)
             return
         self.phase = "done"
-        output.mount(HostResultsTable(id="results"))
-        self.query_one("#results", HostResultsTable).show(results)
+        self.mount_results(results + self.skipped)
         failed = [r for r in results if not r.ok]
         reverted = [r.host for r in results if r.status == "reverted"]
+        skipped = (f" Skipped (dry run failed): {', '.join(r.host for r in self.skipped)}."
+                   if self.skipped else "")
         if not failed:
-            self.say(f"✔ Applied to {len(results)} host(s). Escape closes; r rolls back.")
+            self.say(f"✔ Applied to {len(results)} host(s).{skipped} Escape closes; "
+                     "r rolls back.")
         else:
-            text = f"✖ {len(failed)} of {len(results)} host(s) failed: see the table."
+            text = f"✖ {len(failed)} of {len(results)} host(s) failed: see the table.{skipped}"
             if reverted:
                 text += (f" Not confirmed: {', '.join(reverted)} reverted (or revert on their "
                          "own at the deadline).")
@@ -98,12 +100,14 @@ class ApplyScreen(RemoteRunScreen):
         output = self.query_one("#run-output")
         failed = [r for r in results if not r.ok]
         self.touch = hosts_to_touch(results)
+        self.skipped = skipped_after_dry_run(failed)
         if failed:
+            # A dead host never blocks the others: they can still be applied to, one key.
+            self.mount_results(failed)
+        if failed and not self.touch:
             self.phase = "blocked"
-            output.mount(HostResultsTable(id="results"))
-            self.query_one("#results", HostResultsTable).show(failed)
-            self.say(f"✖ {len(failed)} host(s) cannot be applied to (see below): nothing was "
-                     "changed. Escape closes.")
+            self.say(f"✖ {len(failed)} host(s) cannot be applied to (see below) and no other "
+                     "host needs a change: nothing was changed. Escape closes.")
             return
         if not self.touch:
             self.phase = "done"
@@ -119,6 +123,11 @@ class ApplyScreen(RemoteRunScreen):
                                 "revert on their own.", id="lockout-note", markup=False))
         output.mount(DiffView(diffs, id="apply-diff"))
         self.phase = "ready"
-        self.say(f"Apply to {len(self.touch)} host(s): {', '.join(self.touch)}? "
-                 "Enter or y applies, Escape cancels.")
+        if failed:
+            self.say(f"✖ {len(failed)} host(s) failed the dry run and are skipped (see the "
+                     f"table). Apply to the {len(self.touch)} reachable host(s): "
+                     f"{', '.join(self.touch)}? Enter or y applies, Escape cancels.")
+        else:
+            self.say(f"Apply to {len(self.touch)} host(s): {', '.join(self.touch)}? "
+                     "Enter or y applies, Escape cancels.")
         self.refresh_bindings()

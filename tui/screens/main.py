@@ -10,12 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static, Tree
+from textual.widgets import DataTable, Footer, Header, Input, Static, Tree
 
 from tui.core import sections as sec
 from tui.core.findings import Finding
 from widgets.field_row import FieldModel, FieldRow
-from widgets.findings_table import FindingsTable
+from widgets.findings_table import FindingsTable, finding_detail
 
 if TYPE_CHECKING:
     from tui.app import LeapTuiApp
@@ -71,6 +71,7 @@ class MainScreen(Screen[None]):
             yield Input(placeholder="filter findings (Enter keeps, Escape clears)",
                         id="findings-filter")
             yield FindingsTable(id="findings")
+            yield Static("", id="finding-detail", markup=False)
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
@@ -78,6 +79,9 @@ class MainScreen(Screen[None]):
         first = next(iter(sec.sections(self.leap_app.workspace)), None)
         if first is not None:
             await self.show_section(first.id)
+            # The cursor starts on the section shown: the first Down goes to the next one.
+            # After the layout: placed on a tree of no height yet, it would scroll it.
+            self.call_after_refresh(self._start_cursor_on, first.id)
         self.leap_app.run_checks()
 
     # navigation -------------------------------------------------------------------------
@@ -116,6 +120,11 @@ class MainScreen(Screen[None]):
             rows = list(self.query(FieldRow))
             if rows:
                 rows[0].focus_input()
+
+    def _start_cursor_on(self, section_id: str) -> None:
+        tree: Tree[str] = self.query_one("#nav", Tree)
+        if tree.cursor_node is None:  # not if the operator (or a jump) moved it already
+            self.select_in_tree(section_id)
 
     def select_in_tree(self, section_id: str) -> None:
         tree: Tree[str] = self.query_one("#nav", Tree)
@@ -216,6 +225,15 @@ class MainScreen(Screen[None]):
     def show_findings(self, findings: list[Finding], summary: str) -> None:
         self.query_one("#findings-bar", Static).update(f" Findings: {summary}")
         self.query_one(FindingsTable).show(findings)
+        self.show_finding_detail()
+
+    def show_finding_detail(self) -> None:
+        detail = finding_detail(self.query_one(FindingsTable).highlighted)
+        self.query_one("#finding-detail", Static).update(detail)
+
+    @on(DataTable.RowHighlighted, "#findings")
+    def finding_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_finding_detail()
 
     @on(FindingsTable.Jump)
     async def jump_to_finding(self, event: FindingsTable.Jump) -> None:
@@ -230,6 +248,7 @@ class MainScreen(Screen[None]):
     def filter_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.query_one(FindingsTable).set_filter(event.value)
+        self.show_finding_detail()
 
     @on(Input.Submitted, "#findings-filter")
     def filter_done(self, event: Input.Submitted) -> None:

@@ -17,18 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from tui.core.errors import ConfigError
 from tui.screens.hostkey import HostKeyDialog
 from tui.screens.passphrase import PassphraseDialog
 from widgets.host_progress import HostProgressTable
+from widgets.host_results import HostResultsTable, result_detail
 
 if TYPE_CHECKING:
     from tui.core.inventory import Inventory
@@ -194,6 +195,7 @@ class RemoteRunScreen(Screen[None]):
         yield Static("", id="run-countdown", markup=False)
         yield HostProgressTable(id="progress")
         yield Vertical(id="run-output")
+        yield Static("", id="result-detail", markup=False)
         yield Footer(compact=True)
 
     def compose_controls(self) -> ComposeResult:
@@ -204,10 +206,35 @@ class RemoteRunScreen(Screen[None]):
         self.set_interval(0.25, self._tick)
 
     def on_unmount(self) -> None:
+        self.hang_up()
+
+    def hang_up(self) -> None:
+        """Nobody is left to answer: every open and later question gets its safe default."""
         self._stop.set()
         for _, answer in self.pending.values():
             answer.give(False)
         self.pending.clear()
+
+    @on(DataTable.RowHighlighted)
+    def result_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if isinstance(event.data_table, HostResultsTable):
+            self.show_result_detail(event.data_table)
+
+    def show_result_detail(self, table: HostResultsTable | None) -> None:
+        """The highlighted host's result in full under the table (its cells are cut)."""
+        text = result_detail(table.highlighted) if table is not None else ""
+        self.query_one("#result-detail", Static).update(text)
+
+    def mount_results(self, results: list[HostResult]) -> HostResultsTable:
+        table = HostResultsTable(id="results")
+        self.query_one("#run-output").mount(table)
+        table.show(results)
+        self.show_result_detail(table)
+        return table
+
+    def clear_output(self) -> None:
+        self.query_one("#run-output").remove_children()
+        self.show_result_detail(None)
 
     def say(self, text: str) -> None:
         self.query_one("#run-status", Static).update(text)

@@ -15,7 +15,6 @@ from textual.widgets.option_list import Option
 
 from tui.screens.confirm import ConfirmDialog
 from tui.screens.remote_run import RemoteRunScreen, RemoteSetup
-from widgets.host_results import HostResultsTable
 
 if TYPE_CHECKING:
     from tui.core.inventory import HostSpec
@@ -159,7 +158,7 @@ class RollbackScreen(RemoteRunScreen):
             "stay in the local journal.", yes="Roll back", no="Cancel"), decided)
 
     def _start(self, hosts: list[HostSpec], generation: Generation | None) -> None:
-        self.query_one("#run-output").remove_children()
+        self.clear_output()
         self.say(f"Rolling back {', '.join(h.name for h in hosts)}…")
 
         def job() -> list[HostResult]:
@@ -180,8 +179,7 @@ class RollbackScreen(RemoteRunScreen):
         if error:
             self.say(f"✖ {error}")
             return
-        self.query_one("#run-output").mount(HostResultsTable(id="results"))
-        self.query_one("#results", HostResultsTable).show(results)
+        self.mount_results(results)
         failed = [r for r in results if not r.ok]
         if failed:
             self.say(f"✖ {len(failed)} of {len(results)} host(s) failed: see the table.")

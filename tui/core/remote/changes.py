@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -129,6 +130,87 @@ def inherited_ssh_port(provider_root: Path | None) -> int:
         if port is not None:
             return port
     return DEFAULT_SSH_PORT
+
+
+def _names(value: object) -> list[str]:
+    """A node's ``services``/``tags``: a list of names, or one name."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def effective_ssh_ports(root: Path, files: Mapping[str, bytes | None]) -> dict[str, int]:
+    """Every node's effective ``ssh.port``, reading ``files`` (provider path -> bytes, ``None``
+    for absent) instead of the provider's own copies where given.
+
+    LEAP's order: common.json, then the node's services, then its tags, then the node file;
+    the last that sets the key wins. ``X.ENV.json`` variants are not followed.
+    """
+    def document(rel: str) -> object:
+        if rel in files:
+            data = files[rel]
+        else:
+            try:
+                data = (root / rel).read_bytes()
+            except OSError:
+                data = None
+        if data is None:
+            return None
+        try:
+            return loads_jsonc(data)
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    def port_in(rel: str) -> int | None:
+        return _port_value(_dotted(document(rel), "ssh.port"))
+
+    names = {p.stem for p in (root / "nodes").glob("*.json") if "." not in p.stem}
+    names |= {rel[len("nodes/"):-len(".json")] for rel in files
+              if rel.startswith("nodes/") and rel.endswith(".json")}
+    ports: dict[str, int] = {}
+    for node in sorted(names):
+        node_doc = document(f"nodes/{node}.json")
+        if not isinstance(node_doc, dict):
+            continue
+        layers = [f"tags/{t}.json" for t in reversed(_names(node_doc.get("tags")))]
+        layers += [f"services/{s}.json" for s in reversed(_names(node_doc.get("services")))]
+        port = _port_value(_dotted(node_doc, "ssh.port"))
+        for rel in [*layers, "common.json"]:
+            if port is not None:
+                break
+            port = port_in(rel)
+        ports[node] = port if port is not None else DEFAULT_SSH_PORT
+    return ports
+
+
+def ssh_port_risks(root: Path, before: Mapping[str, bytes | None],
+                   after: Mapping[str, bytes]) -> list[LockoutRisk]:
+    """A risk per node whose effective ``ssh.port`` moves when the provider files ``before``
+    (live on the host) become ``after``: a node file, common.json, a service or a tag."""
+    old = effective_ssh_ports(root, before)
+    new = effective_ssh_ports(root, after)
+    return [LockoutRisk(f"node {node} ssh.port: {old[node]} -> {new[node]}", node=node,
+                        old_ssh_port=old[node], new_ssh_port=new[node])
+            for node in sorted(set(old) & set(new)) if old[node] != new[node]]
+
+
+def unshipped_port_moves(root: Path, shipped: set[str],
+                         original: Mapping[str, bytes | None]) -> list[str]:
+    """Warnings for ssh.port moves that no apply would push.
+
+    ``original`` holds the provider files as they were before editing (path -> bytes,
+    ``None`` if new); ``shipped`` the sources some inventory host ships. A node whose
+    effective port differs between ``original`` and the files on disk, because of a file no
+    host ships, would keep its old port on the hosts.
+    """
+    unshipped = {rel: data for rel, data in original.items() if rel not in shipped}
+    if not unshipped:
+        return []
+    return [f"{risk.reason}, but no host in the inventory ships "
+            f"{', '.join(sorted(unshipped))}: the move is not pushed"
+            for risk in ssh_port_risks(root, unshipped, {})]
 
 
 def load_provider(root: Path) -> ProviderLike | None:

@@ -122,7 +122,7 @@ class Journal:
         digest = hashlib.sha256(data).hexdigest()
         path = self.directory / "blobs" / digest
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            self._private_dir(path.parent)
             atomic_write(path, data, mode=0o600)
         return digest
 
@@ -134,11 +134,21 @@ class Journal:
         except OSError:
             return None
 
+    def _private_dir(self, directory: Path) -> None:
+        """Create ``directory`` (and the state directory above it) readable by us alone:
+        the journal and the blobs are whole configurations."""
+        for level in (self.directory, directory):
+            # mkdir's mode is cut by the umask, and parents=True ignores it for parents.
+            with contextlib.suppress(FileExistsError):
+                self.directory.parent.mkdir(parents=True, exist_ok=True)
+                level.mkdir(mode=0o700)
+                os.chmod(level, 0o700)
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         # Threads of one run share _LOCK; two leap-tui processes share the flock.
         with _LOCK:
-            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._private_dir(self.directory)
             with open(self.directory / ".journal.lock", "a+b") as handle:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
                 try:

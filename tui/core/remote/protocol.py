@@ -24,7 +24,7 @@ from pathlib import Path
 import paramiko
 
 from tui.core.findings import Finding, Severity
-from tui.core.inventory import HostSpec, Inventory
+from tui.core.inventory import CLACE_SOURCE, HostSpec, Inventory
 from tui.core.remote.changes import (
     DEFAULT_SSH_PORT,
     LockoutRisk,
@@ -34,6 +34,7 @@ from tui.core.remote.changes import (
     node_connection_defaults,
     node_file_ssh_port,
     pinned_host_key_lines,
+    ssh_port_risks,
 )
 from tui.core.remote.errors import (
     ConnectError,
@@ -47,6 +48,7 @@ from tui.core.remote.hostkeys import parse_public_key
 from tui.core.remote.journal import SETTLED, UNSETTLED, Journal, sha256
 from tui.core.remote.plan import FileChange, HostPlan
 from tui.core.remote.ssh import (
+    CommandResult,
     Connection,
     Endpoint,
     SshOptions,
@@ -56,6 +58,7 @@ from tui.core.remote.ssh import (
     resolve_endpoint,
 )
 from tui.core.remote.watchdog import (
+    UPLOAD_TMP_RE,
     WATCHDOG_RE,
     Watchdog,
     WatchedFile,
@@ -71,9 +74,17 @@ OnEvent = Callable[[str, str, str], None]
 Confirm = Callable[[str, float], bool]
 
 DEFAULT_LOCKOUT_WINDOW = 120.0
+# The safety net of a swap with several files or a reload and no confirm window: long
+# enough for the reload commands, short enough that a host cut off mid-swap comes back soon.
+DEFAULT_SAFETY_WINDOW = 90.0
+# Journal details hold at most this much of a command's output (it may echo secrets).
+_DETAIL_LIMIT = 160
+_CONFIRM_MARK = "leap-tui-safety-confirm:"
 KEEP_BACKUPS = 5
 _CHUNK = 1 << 20
 _NEW_FILE_MODE = 0o644
+# An upload temporary file this old was left by a run whose connection was cut.
+STALE_TMP_SECONDS = 900
 
 OK_STATUSES = frozenset({"applied", "unchanged", "dry-run", "rolled-back"})
 
@@ -99,6 +110,7 @@ class RunOptions:
     provider: ProviderLike | None = None
     provider_root: Path | None = None
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    safety_window: float = DEFAULT_SAFETY_WINDOW
 
 
 @dataclass(slots=True)
@@ -163,6 +175,16 @@ def unified_diff(label: str, old: bytes | None, new: bytes | None,
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
+def journal_detail(text: str, limit: int = _DETAIL_LIMIT) -> str:
+    """``text`` cut to its start and a short tail: command output may echo secrets, and the
+    journal keeps forever what the result table shows once."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = limit * 2 // 3
+    return text[:head] + " ... " + text[-(limit - head - 5):]
+
+
 class HostOperation:
     """One host's apply (``rollback_to`` unset) or rollback, step by step."""
 
@@ -181,6 +203,10 @@ class HostOperation:
         self.risks: list[LockoutRisk] = []
         self.window: float | None = None
         self.watchdog: Watchdog | None = None
+        # True when the watchdog is only the safety net of a multi-step swap: leap-tui
+        # confirms it itself over the same session as soon as the reload succeeded.
+        self.safety_net = False
+        self._safety_confirmation: CommandResult | None = None
         self._started = time.monotonic()
 
     # -- helpers -------------------------------------------------------------------------
@@ -219,7 +245,7 @@ class HostOperation:
             self.options.journal.store_blob(before)
         self.options.journal.record(run=self.options.run_id, action=self.action, host=self.name,
                                     path=state.target, before=sha256(before), after=sha256(after),
-                                    backup=backup, result=result, detail=detail)
+                                    backup=backup, result=result, detail=journal_detail(detail))
 
     # -- 1. connect ----------------------------------------------------------------------
 
@@ -302,10 +328,19 @@ class HostOperation:
         for state in self.files:
             if state.changed:
                 self._check_drift(state)
-        inherited = inherited_ssh_port(self.options.provider_root)
+        root = self.options.provider_root
+        provider_files = [s for s in self.files if s.change.spec.source != CLACE_SOURCE]
+        if root is not None and any(s.changed for s in provider_files):
+            # Any provider file can move a node's sshd (common.json, services/, tags/ as
+            # well as nodes/): compare every node's effective port, live files against new.
+            self.risks += ssh_port_risks(
+                Path(root), {s.change.spec.source: s.old for s in provider_files},
+                {s.change.spec.source: s.change.new for s in provider_files})
+        inherited = inherited_ssh_port(root)
         for state in changed:
-            self.risks += lockout_risks(state.change.spec, state.old, state.change.new,
-                                        inherited_ssh_port=inherited)
+            if root is None or state.change.spec.source == CLACE_SOURCE:
+                self.risks += lockout_risks(state.change.spec, state.old, state.change.new,
+                                            inherited_ssh_port=inherited)
         self.result.lockout = [r.reason for r in self.risks]
         if self.options.confirm_within is not None:
             self.window = self.options.confirm_within
@@ -361,13 +396,24 @@ class HostOperation:
                              | {posixpath.dirname(f.target) for f in self.host.files})
         for directory in directories:
             try:
-                names = self.live.sftp.listdir(directory)
+                listing = self.live.sftp.listdir_attr(directory)
             except OSError:
                 continue
-            for name in sorted(names):
-                match = WATCHDOG_RE.match(name)
+            for attrs in sorted(listing, key=lambda a: a.filename):
+                match = WATCHDOG_RE.match(attrs.filename)
                 if match:
                     self._settle_watchdog(posixpath.join(directory, match.group("base")))
+                elif UPLOAD_TMP_RE.match(attrs.filename):
+                    self._sweep_tmp(posixpath.join(directory, attrs.filename), attrs.st_mtime)
+
+    def _sweep_tmp(self, path: str, mtime: int | None) -> None:
+        """Remove an upload an earlier run left when its connection was cut mid-way; a
+        recent one may belong to a run going on right now."""
+        if self.options.dry_run or mtime is None or time.time() - mtime < STALE_TMP_SECONDS:
+            return
+        with contextlib.suppress(OSError):
+            self.live.sftp.remove(path)
+        self.emit("read", f"removed {path} (left by an interrupted run)")
 
     def _settle_watchdog(self, base: str) -> None:
         try:
@@ -467,16 +513,29 @@ class HostOperation:
 
     def swap(self) -> None:
         changed = [s for s in self.files if s.changed]
+        # Backups and the watchdog go in one remote command: each command is a round trip
+        # and a process on the host, and this is paid on every host of the fleet.
+        steps: list[tuple[str, str]] = []
         for state in changed:
             if state.old is not None:
                 state.backup = backup_name(state.target, self.stamp)
                 self.emit("backup", state.backup)
                 # A hard link keeps the very inode (owner, mode, xattrs); cp -p where links fail.
-                self.live.check(f"ln -- {quote(state.target)} {quote(state.backup)} 2>/dev/null"
-                                f" || cp -p -- {quote(state.target)} {quote(state.backup)}",
-                                f"backup of {state.target}")
-        if self.window is not None:
-            self._arm(changed)
+                steps.append((f"ln -- {quote(state.target)} {quote(state.backup)} 2>/dev/null"
+                              f" || cp -p -- {quote(state.target)} {quote(state.backup)}",
+                              f"backup of {state.target}"))
+        window = self.window
+        if window is None and (len(changed) > 1 or self._reload_commands(changed)):
+            # Several renames, or a rename and a reload, are not atomic together: a watchdog
+            # puts the host back on its own if the session dies half-way.
+            window = self.options.safety_window
+            self.safety_net = True
+        watchdog = self._new_watchdog(changed, window) if window is not None else None
+        if watchdog is not None:
+            steps.append((watchdog.install_command(max(1, round(window or 0))),
+                          "arming the watchdog"))
+        self._run_steps(steps)
+        self.watchdog = watchdog
         for state in changed:
             # Unsettled until confirmed or finished: a crash in between is not drift.
             self._journal(state, "pending", before=state.old, after=state.change.new,
@@ -490,32 +549,68 @@ class HostOperation:
                 state.tmp = None
             dirs = " ".join(quote(d)
                             for d in sorted({posixpath.dirname(s.target) for s in changed}))
-            self.live.run(f"sync -- {dirs} 2>/dev/null || sync")
-            self._reload(changed)
+            sync = f"{{ sync -- {dirs} || sync; }} >/dev/null 2>&1"
+            if self._reload_commands(changed):
+                self._reload(changed, prelude=sync)
+            else:
+                self.live.run(sync)
         except ReloadError as exc:
             self._undo(changed, str(exc))
             raise
-        except (OSError, EOFError, RemoteError) as exc:
+        except (OSError, EOFError, RemoteError, paramiko.SSHException) as exc:
             if self.live.alive:
                 self._undo(changed, str(exc))
-            raise ConnectError(f"swap failed: {exc}") from None
+                raise ConnectError(f"swap failed: {exc}") from None
+            later = ("; the host reverts by itself within "
+                     f"{round(self.watchdog.deadline - time.time())} s"
+                     if self.watchdog is not None else "")
+            raise ConnectError(f"swap failed: {exc}{later}") from None
+        if self.safety_net:
+            self._confirm_safety_net()
 
-    def _arm(self, changed: list[_FileState]) -> None:
-        assert self.window is not None
-        window = max(1, round(self.window))
+    def _confirm_safety_net(self) -> None:
+        """Every file swapped and reloaded over this session: stop the safety-net watchdog."""
+        watchdog = self.watchdog
+        assert watchdog is not None
+        self.emit("confirm", "swap and reload done")
+        result = self._safety_confirmation or self.live.run(watchdog.confirm_command())
+        self._safety_confirmation = None
+        if result.status == 3:
+            window = round(self.options.safety_window)
+            self._not_confirmed(f"the swap and reload took longer than the {window} s safety "
+                                "window: the host reverted", decided=True)
+        if not result.ok:
+            raise RemoteError(f"confirmation failed: {result.tail()}")
+        self.watchdog = None
+
+    def _run_steps(self, steps: list[tuple[str, str]]) -> None:
+        """Run shell steps in one command; a failing step is named by its exit status."""
+        if not steps:
+            return
+        first = 64  # above what ln, cp and setsid exit with
+        # Subshells: a step that calls exit must still be told apart by its number.
+        script = "\n".join(f"( {command}\n) || exit {first + number}"
+                           for number, (command, _) in enumerate(steps))
+        result = self.live.run(script)
+        if result.ok:
+            return
+        number = result.status - first
+        what = steps[number][1] if 0 <= number < len(steps) else "backup"
+        raise RemoteError(f"{what} failed (exit {result.status}): {result.tail()}")
+
+    def _new_watchdog(self, changed: list[_FileState], seconds: float) -> Watchdog:
+        window = max(1, round(seconds))
         first = changed[0].target
-        self.watchdog = Watchdog(
+        watchdog = Watchdog(
             base=backup_name(first, self.stamp), run=self.options.run_id, host=self.name,
             action=self.action, deadline=time.time() + window,
             files=tuple(WatchedFile(s.target, s.backup, sha256(s.old), sha256(s.change.new))
                         for s in changed),
             reloads=tuple(self._reload_commands(changed)),
         )
-        self.emit("arm", f"reverts in {window} s unless confirmed")
-        with self.live.sftp.open(self.watchdog.script, "wxb") as handle:
-            handle.write(self.watchdog.script_text(window).encode())
-        self.live.sftp.chmod(self.watchdog.script, 0o700)
-        self.live.check(self.watchdog.launch_command(window), "arming the watchdog")
+        self.emit("arm", f"safety net: reverts in {window} s if the session is lost"
+                  if self.safety_net else f"reverts in {window} s unless confirmed")
+        return watchdog
 
     @staticmethod
     def _reload_commands(states: list[_FileState]) -> list[str]:
@@ -526,25 +621,50 @@ class HostOperation:
                 commands.append(reload)
         return commands
 
-    def _reload(self, changed: list[_FileState]) -> None:
-        for command in self._reload_commands(changed):
+    def _reload(self, changed: list[_FileState], prelude: str = "") -> None:
+        commands = self._reload_commands(changed)
+        for number, command in enumerate(commands):
             self.emit("reload", command)
-            result = self.live.run(command)
+            confirm = (self.safety_net and self.watchdog is not None
+                       and number == len(commands) - 1)
+            shell = command
+            if (prelude and number == 0) or confirm:
+                shell = f"{prelude if number == 0 else ''}\n( {command}\n)"
+            if confirm:
+                assert self.watchdog is not None
+                # The safety net is confirmed in the same command, right after the last
+                # reload succeeded: no extra round trip.
+                shell = (f"{shell}\nrc=$?\nif [ $rc -eq 0 ]; then "
+                         f"( {self.watchdog.confirm_command()} ); echo; "
+                         f'echo "{_CONFIRM_MARK}$?"; fi; exit $rc')
+            result = self._take_confirmation(self.live.run(shell))
             if not result.ok:
                 raise ReloadError(f"reload failed (exit {result.status}): {result.tail()}",
                                   hint="the previous files were put back and reloaded")
 
+    def _take_confirmation(self, result: CommandResult) -> CommandResult:
+        """Split off the safety net's confirmation status appended to a reload's output."""
+        head, mark, status = result.output.rpartition(_CONFIRM_MARK)
+        if mark and status.strip().isdigit():
+            self._safety_confirmation = CommandResult(int(status.strip()), "")
+            return CommandResult(result.status, head.rstrip("\n"))
+        return result
+
     def _undo(self, changed: list[_FileState], why: str) -> None:
         """Put the previous files back after a failed swap or reload, then reload again."""
         self.emit("revert", why)
-        if self.watchdog is not None:
-            output = self.live.run(self.watchdog.revert_now_command()).output.strip()
+        watchdog = self.watchdog
+        if watchdog is not None:
+            output = self.live.run(watchdog.revert_now_command()).output.strip()
             self.watchdog = None
-            if output.endswith("reverted"):
-                for state in changed:
-                    state.swapped = False
-                self._journal_reverted(changed, why)
-                return
+            if not output.endswith("reverted"):
+                # The watchdog claimed the decision first and is reverting by itself: never
+                # rename by hand beside it; wait for it to finish.
+                self._await_watchdog_revert(watchdog)
+            for state in changed:
+                state.swapped = False
+            self._journal_reverted(changed, why)
+            return
         for state in changed:
             if not state.swapped:
                 continue
@@ -557,6 +677,20 @@ class HostOperation:
             self.live.run(command)
         self._journal_reverted(changed, why)
 
+    def _await_watchdog_revert(self, watchdog: Watchdog) -> None:
+        limit = time.monotonic() + self.live.command_timeout
+        state = ""
+        while time.monotonic() < limit:
+            state = self.live.run(watchdog.state_command()).output.strip()
+            if state != "deciding":
+                break
+            time.sleep(0.2)
+        if state == "reverted":
+            self.live.run(watchdog.cleanup_command())
+        elif state != "deciding":
+            raise RemoteError(f"the watchdog of {self.name} decided first but did not revert "
+                              f"(state {state or 'unknown'})")
+
     def _journal_reverted(self, changed: list[_FileState], why: str) -> None:
         for state in changed:
             self._journal(state, "reverted", before=state.change.new, after=state.old,
@@ -568,7 +702,7 @@ class HostOperation:
         if self.watchdog is None:
             return
         watchdog = self.watchdog
-        endpoint, aliases, node = self._confirm_endpoint()
+        endpoint, aliases, node, same_host = self._confirm_endpoint()
         self.emit("reconnect", f"{endpoint.user}@{endpoint.hostname}:{endpoint.port}")
         fresh: Connection | None = None
         problem = ""
@@ -596,9 +730,10 @@ class HostOperation:
             if asker is not None and not asker(self.name, watchdog.deadline):
                 self._not_confirmed("not confirmed by the operator")
                 return
-            # Confirm over the new session when it reaches the same host: the decision then
-            # travels the very path the operator needs to keep.
-            channel = fresh if endpoint.label == self.name else self.live
+            # Confirm over the new session when it reaches this host: the decision then
+            # travels the very path the operator needs to keep. A deploy host's proof
+            # connection goes to the node, which holds no watchdog: confirm here then.
+            channel = fresh if same_host else self.live
             result = channel.run(watchdog.confirm_command())
             if result.status == 3:
                 self._not_confirmed("the confirmation came after the deadline", decided=True)
@@ -615,12 +750,19 @@ class HostOperation:
                               backup=state.backup)
         self.emit("confirmed", "")
 
-    def _confirm_endpoint(self) -> tuple[Endpoint, list[str], str | None]:
-        """Where the proof connection goes: the node at its new ssh.port, else this host."""
+    def _confirm_endpoint(self) -> tuple[Endpoint, list[str], str | None, bool]:
+        """Where the proof connection goes: the node at its new ssh.port, else this host.
+
+        The last item tells whether that connection reaches this very host (the one that
+        holds the watchdog).
+        """
         assert self.endpoint is not None
-        moved = next((r for r in self.risks if r.new_ssh_port is not None), None)
+        moves = [r for r in self.risks if r.new_ssh_port is not None and r.node is not None]
+        # This host's own node first: proving our own new port proves the most.
+        moves.sort(key=lambda r: r.node != self.host.leap_node)
+        moved = moves[0] if moves else None
         if moved is None or moved.node is None or moved.new_ssh_port is None:
-            return self.endpoint, [], self.host.leap_node
+            return self.endpoint, [], self.host.leap_node, True
         node_host = next((h for h in self.options.inventory.hosts if h.leap_node == moved.node),
                          None)
         if node_host is not None and node_host.name == self.name:
@@ -633,7 +775,8 @@ class HostOperation:
             base = self.endpoint.with_hostname(address or self.endpoint.hostname)
         old_port = moved.old_ssh_port or base.port
         aliases = [base.with_port(old_port).known_hosts_name, base.known_hosts_name]
-        return base.with_port(moved.new_ssh_port), aliases, moved.node
+        same_host = node_host is not None and node_host.name == self.name
+        return base.with_port(moved.new_ssh_port), aliases, moved.node, same_host
 
     def _not_confirmed(self, why: str, *, decided: bool = False) -> None:
         """Revert now through the old session when it lives; else the host does it alone."""
@@ -658,7 +801,7 @@ class HostOperation:
     def finish(self) -> None:
         changed = [s for s in self.files if s.swapped]
         for state in changed:
-            if self.window is None:
+            if self.window is None:  # with a window, "confirmed" was journaled
                 self._journal(state, "applied" if self.action == "apply" else "rolled-back",
                               before=state.old, after=state.change.new, backup=state.backup)
         self._after_success(changed)
@@ -694,9 +837,16 @@ class HostOperation:
         if self.conn is not None:
             if self.conn.alive:
                 for state in self.files:
-                    if state.tmp is not None:
-                        with contextlib.suppress(OSError, EOFError):
-                            self.live.sftp.remove(state.tmp)
+                    leftovers = [state.tmp]
+                    if not state.swapped and self.watchdog is None:
+                        # This run's backup of a file it never replaced: a copy of the live
+                        # file that rollback would take for the newest generation.
+                        leftovers.append(state.backup)
+                        state.backup = None
+                    for leftover in leftovers:
+                        if leftover is not None:
+                            with contextlib.suppress(OSError, EOFError):
+                                self.live.sftp.remove(leftover)
             self.conn.close()
             self.conn = None
 

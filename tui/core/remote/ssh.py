@@ -26,6 +26,11 @@ CONNECT_TIMEOUT = 10.0
 BANNER_TIMEOUT = 15.0
 AUTH_TIMEOUT = 30.0
 COMMAND_TIMEOUT = 300.0
+KEEPALIVE_INTERVAL = 15
+_PASSPHRASE_TRIES = 3
+# What OpenSSH tries without an IdentityFile (and paramiko's look_for_keys), in its order.
+DEFAULT_IDENTITIES = ("id_rsa", "id_ecdsa", "id_ecdsa_sk", "id_ed25519", "id_ed25519_sk",
+                      "id_dsa")
 _MAX_JUMPS = 8
 
 AskPassphrase = Callable[[str], "str | None"]
@@ -185,7 +190,13 @@ class Connection:
     @property
     def sftp(self) -> paramiko.SFTPClient:
         if self._sftp is None:
-            self._sftp = self.client.open_sftp()
+            sftp = self.client.open_sftp()
+            # SFTP requests wait on this channel: without a timeout a peer that stops
+            # answering (blackholed, not closed) would hold the worker forever.
+            channel = sftp.get_channel()
+            if channel is not None:
+                channel.settimeout(self.command_timeout)
+            self._sftp = sftp
         return self._sftp
 
     @property
@@ -209,6 +220,10 @@ class Connection:
                 if not data:
                     break
                 chunks.append(data)
+            if not channel.status_event.wait(timeout or self.command_timeout):
+                channel.close()
+                raise ConnectError(f"{self.endpoint.label}: no exit status from a command "
+                                   "(connection stalled)")
             status = channel.recv_exit_status()
             channel.close()
         except (OSError, EOFError, paramiko.SSHException) as exc:
@@ -250,6 +265,11 @@ def connect(endpoint: Endpoint, options: SshOptions, *, aliases: Sequence[str] =
             opened.append(client)
             sock = _tunnel(client, endpoint.jumps, jump, endpoint, options)
         client = _connect_one(endpoint, options, sock, aliases, pinned)
+        for opened_client in [*opened, client]:
+            transport = opened_client.get_transport()
+            if transport is not None:
+                # Without traffic a dead peer is never noticed; keepalives make TCP find out.
+                transport.set_keepalive(KEEPALIVE_INTERVAL)
     except BaseException:
         for client in reversed(opened):
             client.close()
@@ -273,9 +293,19 @@ def _tunnel(client: paramiko.SSHClient, jumps: Sequence[Endpoint], current: Endp
     return channel
 
 
+def default_identity_files() -> list[str]:
+    """The ``~/.ssh/id_*`` keys that exist, as OpenSSH tries them without an IdentityFile."""
+    directory = Path.home() / ".ssh"
+    return [str(directory / name) for name in DEFAULT_IDENTITIES if (directory / name).is_file()]
+
+
 def _connect_one(endpoint: Endpoint, options: SshOptions, sock: paramiko.Channel | None,
                  aliases: Sequence[str], pinned: Sequence[paramiko.PKey]) -> paramiko.SSHClient:
     attempt = 0
+    asked = 0
+    # Without an IdentityFile the default keys are found by paramiko; once one of them turns
+    # out to need a passphrase they are named explicitly, so that it can be given.
+    key_files = list(endpoint.key_filenames)
     while True:
         attempt += 1
         client = paramiko.SSHClient()
@@ -284,13 +314,13 @@ def _connect_one(endpoint: Endpoint, options: SshOptions, sock: paramiko.Channel
                 client.load_system_host_keys(str(path))
         client.set_missing_host_key_policy(RefuseUnknownPolicy(
             options.known_hosts, aliases=aliases, pinned=pinned, accept=options.accept_host_key))
-        passphrase = next((options.passphrases[k] for k in endpoint.key_filenames
+        passphrase = next((options.passphrases[k] for k in key_files
                            if k in options.passphrases), None)
         try:
             client.connect(
                 endpoint.hostname, port=endpoint.port, username=endpoint.user,
-                key_filename=list(endpoint.key_filenames) or None,
-                look_for_keys=not endpoint.key_filenames, allow_agent=True,
+                key_filename=key_files or None,
+                look_for_keys=not key_files, allow_agent=True,
                 timeout=options.connect_timeout, banner_timeout=options.banner_timeout,
                 auth_timeout=options.auth_timeout, channel_timeout=options.connect_timeout,
                 passphrase=passphrase, sock=sock,
@@ -306,15 +336,22 @@ def _connect_one(endpoint: Endpoint, options: SshOptions, sock: paramiko.Channel
                                ) from None
         except paramiko.PasswordRequiredException:
             client.close()
-            if not _ask_passphrases(endpoint, options):
+            key_files = key_files or default_identity_files()
+            asked += 1
+            if asked > _PASSPHRASE_TRIES or not _ask_passphrases(key_files, options):
                 raise AuthError(f"{endpoint.label}: the key needs a passphrase",
                                 hint="load it into ssh-agent or answer the prompt") from None
-        except paramiko.AuthenticationException as exc:
-            client.close()
-            raise AuthError(f"{endpoint.label}: authentication as {endpoint.user} failed "
-                            f"({exc})") from None
         except paramiko.SSHException as exc:
             client.close()
+            # A passphrase given earlier that does not open its key: ask again, not fail.
+            if _forget_wrong_passphrases(key_files, options) and asked < _PASSPHRASE_TRIES:
+                asked += 1
+                if _ask_passphrases(key_files, options):
+                    continue
+                raise AuthError(f"{endpoint.label}: wrong passphrase for the key") from None
+            if isinstance(exc, paramiko.AuthenticationException):
+                raise AuthError(f"{endpoint.label}: authentication as {endpoint.user} failed "
+                                f"({exc})") from None
             # sshd's MaxStartups drops handshakes beyond its limit: retry those with jitter.
             if "banner" in str(exc).lower() and attempt <= options.banner_retries and sock is None:
                 time.sleep(random.uniform(0.2, 1.0) * attempt)
@@ -329,12 +366,27 @@ def _connect_one(endpoint: Endpoint, options: SshOptions, sock: paramiko.Channel
                                f"{endpoint.port}: {reason}") from None
 
 
-def _ask_passphrases(endpoint: Endpoint, options: SshOptions) -> bool:
+def _forget_wrong_passphrases(key_files: Sequence[str], options: SshOptions) -> bool:
+    """Drop the remembered passphrases that do not open their key; True if any did not."""
+    wrong = False
+    for key in key_files:
+        if key not in options.passphrases:
+            continue
+        try:
+            paramiko.PKey.from_path(key, options.passphrases[key].encode())
+        except (paramiko.SSHException, ValueError, TypeError, OSError):
+            del options.passphrases[key]
+            wrong = True
+    return wrong
+
+
+def _ask_passphrases(key_files: Sequence[str], options: SshOptions) -> bool:
+    """Ask for the keys that need a passphrase and have none remembered."""
     if options.ask_passphrase is None:
         return False
     asked = False
-    for key in endpoint.key_filenames:
-        if key in options.passphrases:
+    for key in key_files:
+        if key in options.passphrases or not _needs_passphrase(key):
             continue
         answer = options.ask_passphrase(key)
         if answer is None:
@@ -342,3 +394,13 @@ def _ask_passphrases(endpoint: Endpoint, options: SshOptions) -> bool:
         options.passphrases[key] = answer
         asked = True
     return asked
+
+
+def _needs_passphrase(key: str) -> bool:
+    try:
+        paramiko.PKey.from_path(key)
+    except (paramiko.PasswordRequiredException, TypeError):
+        return True  # the cryptography loader says "password not given" with a TypeError
+    except (paramiko.SSHException, ValueError, OSError):
+        return False
+    return False

@@ -18,6 +18,8 @@ MANIFEST_TAG = "# leap-tui-manifest "
 WATCHDOG_SUFFIX = ".watchdog"
 _STAMP = r"\d{8}T\d{6}(?:\.\d{6})?Z"
 WATCHDOG_RE = re.compile(rf"^(?P<base>.+\.leap-tui\.{_STAMP})\.watchdog$")
+# The temporary upload ``.NAME.leap-tui.<stamp>.tmp`` (see HostOperation._upload).
+UPLOAD_TMP_RE = re.compile(rf"^\..+\.leap-tui\.{_STAMP}\.tmp$")
 
 
 def backup_name(target: str, stamp: str) -> str:
@@ -86,10 +88,13 @@ class Watchdog:
             '    echo $$ > "$pidfile"',
             f"    end=$(( $(date +%s) + {window} ))",
             '    while [ "$(date +%s)" -lt "$end" ]; do',
-            # leap-tui claimed the decision (confirmed, or reverting itself): nothing to do.
+            # leap-tui claimed the decision (confirmed, or reverting itself), or settled it
+            # and removed this script: nothing left to do.
             '        [ -d "$decided" ] && exit 0',
+            '        [ -f "$0" ] || exit 0',
             "        sleep 1",
             "    done",
+            '    [ -f "$0" ] || exit 0',
             "fi",
             'mkdir -- "$decided" 2>/dev/null || exit 0',
         ]
@@ -97,13 +102,19 @@ class Watchdog:
             if watched.backup is None:
                 lines.append(f"rm -f -- {q(watched.target)}")
             else:
-                lines.append(f"mv -f -- {q(watched.backup)} {q(watched.target)}")
+                # A file the swap never reached is still the backup's very inode, and a
+                # rename onto the same file does nothing: drop the extra name instead.
+                lines.append(f"if [ {q(watched.backup)} -ef {q(watched.target)} ]; "
+                             f"then rm -f -- {q(watched.backup)}; "
+                             f"else mv -f -- {q(watched.backup)} {q(watched.target)}; fi")
         lines.append("sync")
         for command in self.reloads:
             lines.append(f"sh -c {q(command)} </dev/null >/dev/null 2>&1")
         lines += [
             'date -u +%Y-%m-%dT%H:%M:%SZ > "$decided/reverted"',
-            'rm -f -- "$pidfile"',
+            # Only the waiting copy owns the pid file: a revert run in the foreground must
+            # leave it for revert_now_command, which stops the waiting copy with it.
+            'if [ "${1:-}" = wait ]; then rm -f -- "$pidfile"; fi',
             "",
         ]
         return "\n".join(lines)
@@ -123,6 +134,18 @@ class Watchdog:
             "&& echo setsid; fi"
         )
 
+    def install_command(self, window: int) -> str:
+        """Write the script (never over an existing file) and start it; the script is
+        removed again when it cannot be started."""
+        q = shlex.quote
+        delimiter = "LEAP_TUI_WATCHDOG_" + re.sub(r"[^A-Za-z0-9]", "", self.run)
+        return (
+            f"(umask 077; set -C; cat > {q(self.script)}) <<'{delimiter}' &&\n"
+            f"{self.script_text(window)}\n{delimiter}\n"
+            f"( {self.launch_command(window)}\n) >/dev/null || "
+            f"{{ rm -f -- {q(self.script)}; false; }}"
+        )
+
     def confirm_command(self) -> str:
         """Claim the decision, then stop the waiting watchdog; exit 3 when it decided first."""
         q = shlex.quote
@@ -137,15 +160,26 @@ class Watchdog:
         )
 
     def revert_now_command(self) -> str:
-        """Revert at once through the script (same code path as the deadline), then tidy."""
+        """Revert at once through the script (same code path as the deadline), then stop the
+        waiting copy (or the systemd timer) so that it cannot act again at the deadline.
+
+        Prints ``reverted``, or ``too-late`` when the watchdog had already claimed the
+        decision (it is reverting, or has reverted, on its own).
+        """
         q = shlex.quote
         return (
+            f"pid=$(cat {q(self.pidfile)} 2>/dev/null); "
             f"/bin/sh {q(self.script)}; "
             f"if [ -f {q(self.decided + '/reverted')} ]; then "
-            f"[ -f {q(self.pidfile)} ] && kill -9 \"$(cat {q(self.pidfile)})\" 2>/dev/null; "
+            '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; '
+            f"{self._stop_timer()}"
             f"rm -rf -- {q(self.decided)} {q(self.script)} {q(self.pidfile)}; echo reverted; "
             "else echo too-late; fi"
         )
+
+    def _stop_timer(self) -> str:
+        return (f"if command -v systemctl >/dev/null 2>&1; then systemctl stop "
+                f"{shlex.quote(self.unit + '.timer')} >/dev/null 2>&1; fi; ")
 
     def state_command(self) -> str:
         """Prints reverted | confirmed | deciding | armed | lost."""
