@@ -364,3 +364,35 @@ def test_answer_first_given_wins_and_stop_gives_the_default() -> None:
     stopped.set()
     assert Answer("default").wait(stopped) == "default"
     assert Answer(False).wait(threading.Event(), deadline=time.time() - 1) is False
+
+
+@pytest.mark.timeout(60)
+async def test_dry_run_lists_host_certificate_findings_and_port_check_note(
+        samples: Path, remote_env: RemoteEnv, sshd_hosts: Hosts) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.test_certs_support import ec_key, make_cert, write_pair
+
+    (host,) = sshd_hosts(1)
+    certs = remote_env.remote / "certs"
+    key = ec_key()
+    now = datetime.now(UTC)
+    write_pair(certs, "example.com", key,
+               make_cert(key, names=("example.com",), not_before=now - timedelta(days=400),
+                         not_after=now - timedelta(days=1)))
+    clace = samples / "clace.toml"
+    clace.write_bytes(clace.read_bytes().replace(
+        b'"$CL_HOME/config/certificates"', f'"{certs}"'.encode()))
+    inventory, target = clace_host(remote_env, host, samples)
+    app = make_app(samples, inventory)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = await apply_until_ready(pilot, app)
+        assert screen.phase == "ready", screen.status_text
+        (result,) = screen.query_one(HostResultsTable).results
+        expired = [f for f in result.findings if f.code == "CE002"]
+        assert expired and expired[0].file == f"h1:{certs}/example.com.crt"
+        # The copied provider is no git checkout: the unshipped-port check says it did not run.
+        note = screen.query_one("#unshipped-note", Static)
+        assert "not a git checkout" in str(note.render())
+        assert target.read_bytes() == old_bytes(samples)

@@ -232,6 +232,21 @@ def print_results(console: Console, results: list[HostResult], *, show_diffs: bo
     console.print(table)
 
 
+def shipped_sources(inventory: Inventory) -> set[str]:
+    return {spec.source for host in inventory.hosts for spec in host.files}
+
+
+def show_unshipped_port_moves(console: Console, inventory: Inventory, provider: Path) -> None:
+    """Warn, before anything is asked or pushed, about ssh.port moves no host would get."""
+    from tui.core.remote.changes import unshipped_port_warnings
+
+    warnings, note = unshipped_port_warnings(provider, shipped_sources(inventory))
+    for warning in warnings:
+        console.print(f"warning: {warning}", style="yellow", markup=False, highlight=False)
+    if note:
+        console.print(f"note: {note}", style="dim", markup=False, highlight=False)
+
+
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -259,6 +274,8 @@ def run(args: argparse.Namespace) -> int:
 
     from tui.core.remote.fleet import apply_fleet
 
+    if provider:
+        show_unshipped_port_moves(console, inventory, Path(provider))
     prompts = Prompts(console)
     options = build_options(args, inventory, console, prompts)
     skipped: list[HostResult] = []

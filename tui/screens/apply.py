@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 from textual.widgets import Static
 
-from tui.commands.apply_cmd import skipped_after_dry_run
+from tui.commands.apply_cmd import shipped_sources, skipped_after_dry_run
 from tui.screens.remote_run import RemoteRunScreen, RemoteSetup
 from widgets.diff_view import DiffView
 
@@ -39,6 +39,9 @@ class ApplyScreen(RemoteRunScreen):
         self.phase = "preview"
         self.touch: list[str] = []
         self.skipped: list[HostResult] = []  # failed in the dry run: left out of the apply
+        # ssh.port moves through provider files no host ships, and a note when unknown.
+        self.port_warnings: list[str] = []
+        self.port_note = ""
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -49,8 +52,13 @@ class ApplyScreen(RemoteRunScreen):
         self.start_run("dry-run", names, self._dry_run)
 
     def _dry_run(self) -> list[HostResult]:
+        from tui.core.remote.changes import unshipped_port_warnings
         from tui.core.remote.fleet import apply_fleet
 
+        if self.setup.provider is not None:
+            # On the worker: this runs git in the provider.
+            self.port_warnings, self.port_note = unshipped_port_warnings(
+                self.setup.provider, shipped_sources(self.setup.inventory))
         return apply_fleet(self.plans, self.run_options(dry_run=True), parallel=PARALLEL)
 
     def _apply(self) -> list[HostResult]:
@@ -96,14 +104,25 @@ class ApplyScreen(RemoteRunScreen):
                          "own at the deadline).")
             self.say(text)
 
+    def _show_port_warnings(self) -> None:
+        lines = [f"⚠ {warning}" for warning in self.port_warnings]
+        if self.port_note:
+            lines.append(f"note: {self.port_note}")
+        if lines:
+            self.query_one("#run-output").mount(
+                Static("\n".join(lines), id="unshipped-note", markup=False))
+
     def _show_preview(self, results: list[HostResult]) -> None:
         output = self.query_one("#run-output")
         failed = [r for r in results if not r.ok]
         self.touch = hosts_to_touch(results)
         self.skipped = skipped_after_dry_run(failed)
-        if failed:
-            # A dead host never blocks the others: they can still be applied to, one key.
-            self.mount_results(failed)
+        self._show_port_warnings()
+        # A dead host never blocks the others: they can still be applied to, one key. Hosts
+        # with findings (certificates of the new cert_location, AP006...) are listed too.
+        listed = [r for r in results if not r.ok or r.findings]
+        if listed:
+            self.mount_results(listed)
         if failed and not self.touch:
             self.phase = "blocked"
             self.say(f"✖ {len(failed)} host(s) cannot be applied to (see below) and no other "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
+import subprocess
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -211,6 +213,55 @@ def unshipped_port_moves(root: Path, shipped: set[str],
     return [f"{risk.reason}, but no host in the inventory ships "
             f"{', '.join(sorted(unshipped))}: the move is not pushed"
             for risk in ssh_port_risks(root, unshipped, {})]
+
+
+# The provider files that can set a node's ssh.port (LEAP's layers; no X.ENV.json variants).
+_LAYER_RE = re.compile(r"(common|(nodes|services|tags)/[^/.]+)\.json")
+_GIT_TIMEOUT = 10.0
+
+
+def _git(root: Path, *args: str) -> bytes | None:
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
+                              timeout=_GIT_TIMEOUT, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def git_original_layers(root: Path, shipped: set[str]) -> dict[str, bytes | None] | None:
+    """The provider layer files no host ships that differ from the last git commit, with
+    their committed bytes (``None``: not committed yet); ``None`` when ``root`` is not in a
+    git checkout with a commit.
+
+    The commit is the only record of an unshipped file's earlier content: leap-tui never
+    pushed it, so its journal has no copy.
+    """
+    if _git(root, "rev-parse", "--verify", "-q", "HEAD") is None:
+        return None
+    changed = _git(root, "diff", "--name-only", "-z", "--relative", "HEAD", "--", ".")
+    untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", ".")
+    if changed is None or untracked is None:
+        return None
+    original: dict[str, bytes | None] = {}
+    for raw, committed in ((changed, True), (untracked, False)):
+        for rel in raw.decode("utf-8", "replace").split("\0"):
+            if not _LAYER_RE.fullmatch(rel) or rel in shipped:
+                continue
+            original[rel] = _git(root, "show", f"HEAD:./{rel}") if committed else None
+    return original
+
+
+def unshipped_port_warnings(root: Path, shipped: set[str]) -> tuple[list[str], str]:
+    """What a UI shows before asking to apply: the warnings of :func:`unshipped_port_moves`
+    against the provider's last git commit, and a note ("" if none) when that cannot be told.
+    """
+    original = git_original_layers(root, shipped)
+    if original is None:
+        return [], (f"not checked whether a provider file no host ships (common.json, "
+                    f"services/, tags/) moves an ssh.port: {root} is not a git checkout with "
+                    "a commit to compare with")
+    return unshipped_port_moves(root, shipped, original), ""
 
 
 def load_provider(root: Path) -> ProviderLike | None:
