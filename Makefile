@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SAMPLES := sample_configs
 
-.PHONY: run test lint bench install sshd clean
+.PHONY: run test lint bench install bytecode sshd clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -17,7 +17,12 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-run: $(STAMP)
+# Bytecode written ahead: where PYTHONDONTWRITEBYTECODE is set (this machine sets it), an
+# editable install would otherwise compile every module of leap-tui again at each start.
+bytecode: $(STAMP)
+	$(PY) -m compileall -q tui widgets themes
+
+run: $(STAMP) bytecode
 	$(VENV)/bin/leap-tui --clace $(SAMPLES)/clace.toml --provider $(SAMPLES)/provider --inventory $(SAMPLES)/hosts.toml
 
 # OpenSSH's server and tmux are real parts of the test suite (SSH apply, the terminal test).
@@ -40,7 +45,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check tui widgets themes tests benchmarks
 	$(VENV)/bin/mypy tui widgets themes
 
-bench: $(STAMP) sshd
+bench: $(STAMP) bytecode sshd
 	$(PY) -m benchmarks.run
 
 clean:

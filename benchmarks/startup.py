@@ -162,8 +162,9 @@ def _child_leap(app_args: list[str]) -> int:
             _stamp("files loaded")
 
         def on_mount(self) -> None:
+            # Only the stamp: Textual calls LeapTuiApp.on_mount itself (handlers of the base
+            # classes run too), and calling it here as well mounted a second main screen.
             _stamp("app mounted")
-            super().on_mount()
 
         def run_checks(self) -> None:
             if self._frame_pending:

@@ -103,12 +103,13 @@ class LeapTuiApp(App[None]):
         self.hard_exit: threading.Timer | None = None
         for theme in THEMES:
             self.register_theme(theme)
+        # Chosen before the first mount: set in on_mount, it restyles every widget once more.
+        wanted = self.user_config.theme
+        self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
 
     # life cycle ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        wanted = self.user_config.theme
-        self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
         if self.user_config.keymap:
             self.set_keymap(self.user_config.keymap)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
