@@ -674,6 +674,11 @@ class ClaceConfig:
 _VARIABLE_RE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
 
 
+def variables_in(value: str) -> set[str]:
+    """The names of the ``$VAR`` / ``${VAR}`` references left in ``value``."""
+    return {a or b for a, b in _VARIABLE_RE.findall(value)}
+
+
 def expand_value(value: str, env: Mapping[str, str]) -> str:
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1) or match.group(2)
