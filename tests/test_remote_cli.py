@@ -47,6 +47,11 @@ def test_apply_rollback_history_commands(remote_env: RemoteEnv, sshd_hosts: Host
     history = capsys.readouterr().out
     assert "apply" in history and "rollback" in history and "h0" not in history
 
+    # Hosts may also be named positionally: `rollback [HOST...]`.
+    assert main(["rollback", "--inventory", str(inventory), "h0", "--yes"]) == 0
+    assert (remote_env.remote / "h0.toml").read_bytes() == OLD
+    assert "rolled-back" in capsys.readouterr().out
+
 
 def test_apply_refuses_without_yes_and_without_a_terminal(
         remote_env: RemoteEnv, sshd_hosts: Hosts, capsys: pytest.CaptureFixture[str]) -> None:
@@ -118,6 +123,8 @@ def test_bad_input_exits_2(remote_env: RemoteEnv, capsys: pytest.CaptureFixture[
     assert main(["apply", "--inventory", str(inventory), "--clace", "/nonexistent.toml",
                  "--yes"]) == 2
     assert main(["rollback", "--inventory", str(inventory), "--host", "nope", "--yes"]) == 2
+    assert main(["rollback", "--inventory", str(inventory), "nope", "--yes"]) == 2
+    assert "no host named nope" in capsys.readouterr().err
 
 
 def test_history_when_empty(remote_env: RemoteEnv, capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
 from tui.core.certs import (
+    EXPIRY_WARNING_DAYS,
     CertDir,
     CertSettings,
     PairExistsError,
@@ -31,7 +32,7 @@ def days_left_text(days: int) -> Text:
     """Days left, coloured, and worded so that colour is never the only signal."""
     if days < 0:
         return Text(f"✖ expired {-days}d ago", style="bold red")
-    if days <= 30:
+    if days < EXPIRY_WARNING_DAYS:  # the CE002 warning's own threshold: colour and finding agree
         return Text(f"▲ {days}d", style="yellow")
     return Text(f"{days}d", style="green")
 

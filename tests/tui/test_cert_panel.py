@@ -86,3 +86,14 @@ async def test_new_pair_from_the_panel(samples: Path, tmp_path: Path) -> None:
     key_file = cert_dir / "demo.example.org.key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert (cert_dir / "demo.example.org.crt").exists()
+
+
+def test_days_left_colour_agrees_with_the_ce002_warning() -> None:
+    """The panel marks a pair ▲ exactly when CE002 warns (fewer than 30 whole days left)."""
+    from tui.core.certs import EXPIRY_WARNING_DAYS
+    from widgets.cert_panel import days_left_text
+
+    assert days_left_text(EXPIRY_WARNING_DAYS).plain == f"{EXPIRY_WARNING_DAYS}d"
+    warned = days_left_text(EXPIRY_WARNING_DAYS - 1)
+    assert warned.plain.startswith("▲") and str(warned.style) == "yellow"
+    assert days_left_text(-2).plain == "✖ expired 2d ago"

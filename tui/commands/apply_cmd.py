@@ -45,6 +45,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def add_host_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("hosts", nargs="*", metavar="HOST",
+                        help="only these hosts (as --host; default: every host)")
     parser.add_argument("--host", action="append", default=[], metavar="NAME",
                         help="only this host (repeatable)")
     parser.add_argument("--yes", action="store_true",
@@ -232,6 +234,11 @@ def print_results(console: Console, results: list[HostResult], *, show_diffs: bo
     console.print(table)
 
 
+def chosen_hosts(args: argparse.Namespace) -> list[str]:
+    """The host names given as HOST... and --host NAME, in that order."""
+    return [*args.hosts, *args.host]
+
+
 def shipped_sources(inventory: Inventory) -> set[str]:
     return {spec.source for host in inventory.hosts for spec in host.files}
 
@@ -255,7 +262,7 @@ def run(args: argparse.Namespace) -> int:
         from tui.core.remote.plan import load_sources, plan
 
         inventory = load_inventory_arg(args)
-        hosts = inventory.select(args.host)
+        hosts = inventory.select(chosen_hosts(args))
         clace = getattr(args, "clace", None)
         provider = getattr(args, "provider", None)
         sources = load_sources(inventory, hosts, clace=Path(clace) if clace else None,

@@ -8,6 +8,7 @@ from tui.commands.apply_cmd import (
     Prompts,
     add_host_options,
     build_options,
+    chosen_hosts,
     interactive,
     load_inventory_arg,
     print_results,
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     prompts = Prompts(console)
     try:
         inventory = load_inventory_arg(args)
-        hosts = inventory.select(args.host)
+        hosts = inventory.select(chosen_hosts(args))
         if args.parallel < 1:
             raise ConfigError("-", "--parallel must be at least 1")
     except ConfigError as exc:
