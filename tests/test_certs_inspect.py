@@ -275,3 +275,23 @@ def test_key_types_the_server_cannot_load_are_refused() -> None:
 
     with pytest.raises(PemError, match="DSA keys are not supported"):
         parse_private_key(key_pem(dsa.generate_private_key(key_size=1024)))
+
+
+def test_days_since_expiry_counts_whole_days_after_not_after() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.test_certs_support import cert_pem, ec_key, make_cert
+    from tui.core.certs import parse_certificate
+    from tui.core.certs.report import expired_words
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    key = ec_key()
+    minutes_ago = parse_certificate(cert_pem(make_cert(
+        key, not_before=now - timedelta(days=90), not_after=now - timedelta(minutes=5))))
+    assert minutes_ago.days_left(now) == -1
+    assert minutes_ago.days_since_expiry(now) == 0
+    assert expired_words(minutes_ago.days_since_expiry(now)) == "expired today"
+    days_ago = parse_certificate(cert_pem(make_cert(
+        key, not_before=now - timedelta(days=90), not_after=now - timedelta(days=2, hours=1))))
+    assert days_ago.days_since_expiry(now) == 2
+    assert expired_words(2) == "expired 2 days ago" and expired_words(1) == "expired 1 day ago"

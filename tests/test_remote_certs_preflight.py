@@ -54,6 +54,10 @@ def test_an_expired_pair_on_the_host_is_ce002_in_the_dry_run(
     expiry = [f for f in result.findings if f.code == "CE002"]  # type: ignore[attr-defined]
     assert [f.severity for f in expiry] == [Severity.ERROR]
     assert expiry[0].file == f"web1:{certs}/example.com.crt"
+    # The same report as `leap-tui certs`, for the host's files.
+    report = result.certificates  # type: ignore[attr-defined]
+    assert report.startswith(f"Certificates in web1:{certs}")
+    assert "days ago" in report and "What the server serves:" in report
 
 
 def test_a_missing_directory_is_a_note_not_a_failure(
@@ -64,6 +68,7 @@ def test_a_missing_directory_is_a_note_not_a_failure(
     (finding,) = result.findings  # type: ignore[attr-defined]
     assert finding.code == "CE004" and finding.severity is Severity.INFO
     assert "does not exist" in finding.message and finding.file == f"web1:{missing}"
+    assert result.certificates == ""  # type: ignore[attr-defined]
     assert "Traceback" not in capsys.readouterr().err
 
 

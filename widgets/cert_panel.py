@@ -28,10 +28,12 @@ from widgets.prompt import PromptDialog
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
-def days_left_text(days: int) -> Text:
-    """Days left, coloured, and worded so that colour is never the only signal."""
+def days_left_text(days: int, days_ago: int = 0) -> Text:
+    """Days left, coloured, and worded so that colour is never the only signal; once
+    expired (``days`` < 0), ``days_ago`` tells since when."""
     if days < 0:
-        return Text(f"✖ expired {-days}d ago", style="bold red")
+        when = f"{days_ago}d ago" if days_ago > 0 else "today"
+        return Text(f"✖ expired {when}", style="bold red")
     if days < EXPIRY_WARNING_DAYS:  # the CE002 warning's own threshold: colour and finding agree
         return Text(f"▲ {days}d", style="yellow")
     return Text(f"{days}d", style="green")
@@ -119,7 +121,8 @@ class CertificatesPanel(Vertical):
             info = pair.cert
             covers = ", ".join(info.sans) if info and info.sans else "(no SAN)"
             issuer = ("self-signed" if info.self_signed else info.issuer) if info else "-"
-            days: Text | str = days_left_text(info.days_left(now)) if info else "-"
+            days: Text | str = (days_left_text(info.days_left(now), info.days_since_expiry(now))
+                                if info else "-")
             key = key_state(pair.key_matches, pair.problem)
             table.add_row(pair.name, covers, issuer, days, key)
         lines = Text()

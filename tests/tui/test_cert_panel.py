@@ -96,4 +96,5 @@ def test_days_left_colour_agrees_with_the_ce002_warning() -> None:
     assert days_left_text(EXPIRY_WARNING_DAYS).plain == f"{EXPIRY_WARNING_DAYS}d"
     warned = days_left_text(EXPIRY_WARNING_DAYS - 1)
     assert warned.plain.startswith("▲") and str(warned.style) == "yellow"
-    assert days_left_text(-2).plain == "✖ expired 2d ago"
+    assert days_left_text(-2, 1).plain == "✖ expired 1d ago"
+    assert days_left_text(-1, 0).plain == "✖ expired today"  # minutes ago, not "1d ago"

@@ -212,6 +212,8 @@ def print_results(console: Console, results: list[HostResult], *, show_diffs: bo
                 console.print(result.diff or "(no change)", highlight=False, markup=False)
             else:
                 console.print(f"(not read: {result.message})", highlight=False, markup=False)
+            if result.certificates:
+                console.print(result.certificates, highlight=False, markup=False)
     for result in results:
         if result.status == "failed" and any(f.status == "drift" for f in result.files):
             console.rule(f"{result.host}: drift (three-way)")

@@ -21,19 +21,17 @@ from tui.core.certs import (
     CERT_RULES,
     DEFAULT_NAME,
     DEFAULT_VALIDITY_DAYS,
-    CertDir,
-    CertPair,
     CertSettings,
     PairExistsError,
     check_cert_dir,
     create_self_signed,
     inspect_dir,
-    resolve,
     settings_from_clace,
 )
 from tui.core.certs.domains import is_ip_literal, validate_hostname
+from tui.core.certs.report import report
 from tui.core.errors import ConfigError
-from tui.core.findings import Finding, count_by_severity, has_errors
+from tui.core.findings import has_errors
 
 _DIR_HELP = "the certificate directory (instead of, or overriding, https.cert_location)"
 
@@ -126,77 +124,6 @@ def _domain(raw: str) -> str:
         return validate_hostname(raw)
     except ValueError as error:
         raise ConfigError("--domain", str(error)) from None
-
-
-def report(
-    cert_dir: CertDir,
-    settings: CertSettings,
-    findings: list[Finding],
-    domains: list[str],
-    *,
-    now: datetime,
-) -> str:
-    """The text the command prints: pairs, what is served for each name, findings."""
-    lines = [f"Certificates in {cert_dir.location}"]
-    if settings.cert_location and settings.cert_location != cert_dir.location:
-        lines[0] += f" (cert_location = {settings.cert_location})"
-    lookup = "on" if settings.enable_cert_lookup else "off"
-    mode = (
-        f"certmagic (service_email = {settings.service_email})"
-        if settings.uses_certmagic
-        else "files"
-    )
-    lines.append(f"lookup: enable_cert_lookup {lookup}, served from {mode}")
-    lines.append("")
-    if not cert_dir.pairs:
-        lines.append("  no .crt or .key files")
-    for pair in cert_dir.pairs:
-        lines.extend(describe_pair(pair, now))
-    lines.append("")
-    lines.append("What the server serves:")
-    for domain in [*domains, ""]:
-        answer = resolve(
-            cert_dir, domain,
-            enable_cert_lookup=settings.enable_cert_lookup, service_email=settings.service_email,
-        )
-        lines.append(f"  {answer.format_text()}")
-        if answer.covers_name is False:
-            lines.append(f"    the certificate does not name {answer.domain}: clients warn")
-    lines.append("")
-    lines.extend(f.format_text() for f in findings)
-    counts = count_by_severity(findings)
-    lines.append(", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items()))
-    return "\n".join(lines)
-
-
-def describe_pair(pair: CertPair, now: datetime) -> list[str]:
-    crt = "crt" if pair.crt is not None else "no crt"
-    key = "key" if pair.key is not None else "no key"
-    lines = [f"{pair.name}  ({crt}, {key})"]
-    if pair.crt is not None and pair.crt.error is not None:
-        lines.append(f"  certificate: {pair.crt.error}")
-    cert = pair.cert
-    if cert is not None:
-        issuer = "self-signed" if cert.self_signed else f"issuer {cert.issuer}"
-        lines.append(f"  subject {cert.subject or '(empty)'}; {issuer}")
-        lines.append(f"  SANs    {', '.join(cert.sans) or '(none)'}")
-        days = cert.days_left(now)
-        left = f"{days} days left" if days >= 0 else f"expired {-days} days ago"
-        lines.append(
-            f"  valid   {cert.not_before:%Y-%m-%d} .. {cert.not_after:%Y-%m-%d} ({left}); "
-            f"{cert.key_type} {cert.key_bits} bits"
-        )
-    if pair.key is not None:
-        if pair.key.error is not None:
-            lines.append(f"  key: {pair.key.error}")
-        elif pair.key.info is not None:
-            match = {True: "matches", False: "DOES NOT MATCH", None: "not compared"}[
-                pair.key_matches
-            ]
-            mode = f", mode {pair.key.mode:04o}" if pair.key.mode is not None else ""
-            lines.append(f"  key     {pair.key.info.key_type} {pair.key.info.key_bits} bits, "
-                         f"{match}{mode}")
-    return lines
 
 
 def run_new(args: argparse.Namespace) -> int:

@@ -141,6 +141,9 @@ class ApplyScreen(RemoteRunScreen):
                                 "to press c over a new connection; otherwise those hosts "
                                 "revert on their own.", id="lockout-note", markup=False))
         output.mount(DiffView(diffs, id="apply-diff"))
+        reports = [r.certificates for r in results if r.host in self.touch and r.certificates]
+        if reports:
+            output.mount(Static("\n\n".join(reports), id="host-certificates", markup=False))
         self.phase = "ready"
         if failed:
             self.say(f"✖ {len(failed)} host(s) failed the dry run and are skipped (see the "

@@ -47,6 +47,10 @@ class CertInfo:
         """Whole days until not-after; negative once expired (a day late is -1)."""
         return math.floor((self.not_after - as_utc(now)).total_seconds() / 86400)
 
+    def days_since_expiry(self, now: datetime) -> int:
+        """Whole days since not-after (0 on the day it expired); negative while valid."""
+        return math.floor((as_utc(now) - self.not_after).total_seconds() / 86400)
+
     def is_expired(self, now: datetime) -> bool:
         return as_utc(now) >= self.not_after
 

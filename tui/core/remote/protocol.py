@@ -25,7 +25,7 @@ import paramiko
 
 from tui.core.findings import Finding, Severity
 from tui.core.inventory import CLACE_SOURCE, HostSpec, Inventory
-from tui.core.remote.cert_preflight import host_cert_findings
+from tui.core.remote.cert_preflight import host_certificates
 from tui.core.remote.changes import (
     DEFAULT_SSH_PORT,
     LockoutRisk,
@@ -133,6 +133,7 @@ class HostResult:
     files: list[FileOutcome] = field(default_factory=list)
     lockout: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    certificates: str = ""  # the preflight's report of the host's cert_location ("" if not read)
 
     @property
     def ok(self) -> bool:
@@ -367,11 +368,13 @@ class HostOperation:
             return
         where = f"{self.name}:{clace.target}"
         try:
-            self.result.findings += host_cert_findings(self.live, self.name, clace.change.new,
-                                                       where)
+            checked = host_certificates(self.live, self.name, clace.change.new, where)
         except Exception as exc:  # the preflight only informs: never stop an apply here
             self.finding("CE004", Severity.WARNING,
                          f"certificates not checked: {type(exc).__name__}: {exc}", file=where)
+            return
+        self.result.findings += checked.findings
+        self.result.certificates = checked.report
 
     def _prepare_new(self) -> None:
         """Apply's new bytes come from the plan; rollback overrides this."""
