@@ -504,8 +504,6 @@ class HostOperation:
         except (OSError, EOFError) as exc:
             raise ConnectError(f"upload of {state.target} failed: {exc or type(exc).__name__}"
                                ) from None
-        # SFTP has no fsync: sync the file remotely before it can be renamed over the live one.
-        self.live.check(f"sync -- {quote(state.tmp)} 2>/dev/null || sync", "sync")
         tmp_stat = sftp.stat(state.tmp)
         if state.uid is not None and state.gid is not None and (
                 (tmp_stat.st_uid, tmp_stat.st_gid) != (state.uid, state.gid)):
@@ -536,9 +534,14 @@ class HostOperation:
 
     def swap(self) -> None:
         changed = [s for s in self.files if s.changed]
-        # Backups and the watchdog go in one remote command: each command is a round trip
-        # and a process on the host, and this is paid on every host of the fleet.
+        # The uploads' sync, the backups and the watchdog go in one remote command: each
+        # command is a round trip and a process on the host, paid on every host of the fleet.
+        # SFTP has no fsync: the uploads are synced remotely, in this command, before any of
+        # them is renamed over a live file.
+        staged = " ".join(quote(s.tmp) for s in changed if s.tmp is not None)
         steps: list[tuple[str, str]] = []
+        if staged:
+            steps.append((f"sync -- {staged} 2>/dev/null || sync", "sync of the uploaded files"))
         for state in changed:
             if state.old is not None:
                 state.backup = backup_name(state.target, self.stamp)
