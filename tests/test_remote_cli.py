@@ -211,3 +211,29 @@ def test_a_question_pauses_the_live_progress(monkeypatch: pytest.MonkeyPatch) ->
     assert prompts.yes("Keep [bold]it[/]?") is True
     assert calls == ["stop", "input", "start"]
     assert out.getvalue() == "Keep [bold]it[/]? [y/N] "
+
+
+def test_files_that_do_not_parse_or_have_errors_are_not_pushed(
+        remote_env: RemoteEnv, sshd_hosts: Hosts, capsys: pytest.CaptureFixture[str]) -> None:
+    inventory, clace = two_hosts(remote_env, sshd_hosts(1))
+    target = remote_env.remote / "h0.toml"
+    args = ["apply", "--inventory", str(inventory), "--clace", str(clace), "--yes"]
+
+    clace.write_bytes(b'[http]\nhost = "127.0.0.1"\nport = 25223 = x\n')
+    assert main(args) == 2
+    assert main([*args, "--allow-errors"]) == 2  # a file that does not parse: never pushed
+    err = capsys.readouterr().err
+    assert f"{clace}:3:" in err and "Traceback" not in err
+    assert target.read_bytes() == OLD
+
+    # CL006: HTTP and HTTPS on one port. Refused; shown (and not refused) in a dry run.
+    clace.write_bytes(b'[http]\nport = 25300\n[https]\nport = 25300\n')
+    assert main(args) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "CL006" in out and "Refusing to apply" in out
+    assert target.read_bytes() == OLD
+    assert main([*args[:-1], "--dry-run"]) == 0
+    assert "CL006" in capsys.readouterr().out
+    assert target.read_bytes() == OLD
+    assert main([*args, "--allow-errors"]) == 0
+    assert target.read_bytes() == clace.read_bytes()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from tui.commands.common import add_target_options, fail
 from tui.core.errors import ConfigError
+from tui.core.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -41,6 +42,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="overwrite files changed on the host since leap-tui applied them")
     parser.add_argument("--canary", type=int, default=0, metavar="N",
                         help="apply to the first N hosts first; stop if any fails")
+    parser.add_argument("--allow-errors", action="store_true",
+                        help="apply even though `leap-tui check` reports errors in the files")
     parser.set_defaults(handler=run)
 
 
@@ -241,6 +244,28 @@ def chosen_hosts(args: argparse.Namespace) -> list[str]:
     return [*args.hosts, *args.host]
 
 
+def check_errors(clace: str | None, provider: str | None) -> list[Finding]:
+    """The errors `leap-tui check` finds in the files to push; ConfigError when one does
+    not parse (then nothing may be pushed, whatever the flags)."""
+    from tui.core.workspace import Workspace
+
+    workspace = Workspace.open(clace=Path(clace) if clace else None,
+                               provider=Path(provider) if provider else None)
+    return [f for f in workspace.check() if f.severity is Severity.ERROR]
+
+
+def show_check_errors(console: Console, errors: list[Finding], *, refused: bool) -> None:
+    for finding in errors:
+        console.print(finding.format_text(), style="red", markup=False, highlight=False)
+    if refused:
+        console.print(f"Refusing to apply: `leap-tui check` finds {len(errors)} error(s) in "
+                      "these files. Fix them, or give --allow-errors.", style="red",
+                      markup=False, highlight=False)
+    else:
+        console.print(f"warning: `leap-tui check` finds {len(errors)} error(s) in these files.",
+                      style="yellow", markup=False, highlight=False)
+
+
 def shipped_sources(inventory: Inventory) -> set[str]:
     return {spec.source for host in inventory.hosts for spec in host.files}
 
@@ -270,6 +295,7 @@ def run(args: argparse.Namespace) -> int:
         sources = load_sources(inventory, hosts, clace=Path(clace) if clace else None,
                                provider=Path(provider) if provider else None)
         plans = plan(inventory, sources, [h.name for h in hosts])
+        errors = check_errors(clace, provider)
         if args.parallel < 1 or args.canary < 0:
             raise ConfigError("-", "--parallel must be at least 1 and --canary at least 0")
         if args.confirm_within is not None and args.confirm_within < 1:
@@ -283,6 +309,12 @@ def run(args: argparse.Namespace) -> int:
 
     from tui.core.remote.fleet import apply_fleet
 
+    if errors:
+        # The TUI greys out Apply for the same reason. A dry run still shows the diff.
+        refused = not args.dry_run and not args.allow_errors
+        show_check_errors(console, errors, refused=refused)
+        if refused:
+            return 1
     if provider:
         show_unshipped_port_moves(console, inventory, Path(provider))
     prompts = Prompts(console)
