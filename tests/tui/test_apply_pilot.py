@@ -118,6 +118,9 @@ async def test_apply_then_rollback_then_history(samples: Path, remote_env: Remot
                          and bool(rollback.last_results), what="the rollback")
         assert [r.status for r in rollback.last_results] == ["rolled-back"]
         assert target.read_bytes() == old_bytes(samples)
+        # The generation it restored is used up: no longer offered.
+        await wait_until(pilot, lambda: not rollback.generations, 5, "the generations")
+        assert rollback.query_one("#rollback-generation", OptionList).option_count == 1
 
         await pilot.press("escape")
         await pilot.pause()

@@ -93,10 +93,11 @@ class RollbackScreen(RemoteRunScreen):
             yield SelectionList[str](
                 *[(h.name, h.name, h.name in self.preselected) for h in self.hosts],
                 id="rollback-hosts")
-            yield OptionList(
-                Option("Newest backup on each host", id=NEWEST),
-                *[Option(g.label, id=g.run) for g in self.generations],
-                id="rollback-generation")
+            yield OptionList(*self._generation_options(), id="rollback-generation")
+
+    def _generation_options(self) -> list[Option]:
+        return [Option("Newest backup on each host", id=NEWEST),
+                *[Option(g.label, id=g.run) for g in self.generations]]
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -180,8 +181,19 @@ class RollbackScreen(RemoteRunScreen):
             self.say(f"✖ {error}")
             return
         self.mount_results(results)
+        self._reload_generations()
         failed = [r for r in results if not r.ok]
         if failed:
             self.say(f"✖ {len(failed)} of {len(results)} host(s) failed: see the table.")
         else:
             self.say(f"✔ Rolled back {len(results)} host(s). Escape closes.")
+
+    def _reload_generations(self) -> None:
+        """A rollback used up the generation it restored: offer only what is left."""
+        from tui.core.remote.journal import Journal
+
+        self.generations = generations(Journal().entries(), [h.name for h in self.hosts])
+        option_list = self.query_one("#rollback-generation", OptionList)
+        option_list.clear_options()
+        option_list.add_options(self._generation_options())
+        option_list.highlighted = 0
