@@ -68,7 +68,8 @@ def test_changed_host_key_is_always_refused(remote_env: RemoteEnv, sshd_hosts: H
     (host,) = sshd_hosts(1)
     inventory, target = clace_inventory(remote_env, host, trust=False)
     other = keygen(remote_env.root / "impostor").split()
-    remote_env.known_hosts.write_text(f"[127.0.0.1]:{host.port} {other[0]} {other[1]}\n")
+    remote_env.known_hosts.write_text(f"# team keys\n[127.0.0.1]:{host.port} {other[0]} "
+                                      f"{other[1]}\n")
     options = remote_env.options(inventory, accept_host_key=lambda *a: True)
 
     (result,) = apply_fleet(plan(options.inventory, {"clace": NEW}), options)
@@ -76,8 +77,10 @@ def test_changed_host_key_is_always_refused(remote_env: RemoteEnv, sshd_hosts: H
     assert result.status == "failed"
     assert [f.code for f in result.findings] == ["AP002"]
     assert "CHANGED" in result.message
+    # The refusal says which line holds the old key (as `ssh` does).
+    assert result.findings[0].hint.endswith(f"{remote_env.known_hosts}:2")
     assert target.read_bytes() == OLD
-    assert remote_env.known_hosts.read_text().count("\n") == 1
+    assert remote_env.known_hosts.read_text().count("\n") == 2
 
 
 def leap_provider(env: RemoteEnv, node: str, ssh_port: int, pinned: str | None = None) -> Path:
@@ -226,3 +229,21 @@ def test_ssh_port_change_to_an_unreachable_port_reverts(remote_env: RemoteEnv,
     last = Journal(remote_env.state).entries("web1")[-1]
     assert last.result == "reverted"
     assert json.loads(last.to_json())["after"] == last.after
+
+
+def test_known_hosts_where_finds_plain_and_hashed_names(tmp_path: Path) -> None:
+    import paramiko
+
+    from tui.core.remote.hostkeys import KnownHosts
+
+    key, other = paramiko.ECDSAKey.generate(), paramiko.ECDSAKey.generate()
+    entry = f"{key.get_name()} {key.get_base64()}"
+    hashed = paramiko.HostKeys.hash_host("[10.0.0.7]:2222")
+    team = tmp_path / "team_known_hosts"
+    team.write_text(f"# comment\nweb1,10.0.0.5 {entry}\n{hashed} {entry}\n")
+    store = KnownHosts([team], tmp_path / "mine")
+
+    assert store.where("10.0.0.5", key) == f"{team}:2"
+    assert store.where("[10.0.0.7]:2222", key) == f"{team}:3"
+    assert store.where("[10.0.0.7]:2222", other) is None
+    assert store.where("10.0.0.9", key) is None

@@ -18,7 +18,7 @@ class HostKeyError(RemoteError):
     """An unknown (AP001) or changed (AP002) host key; never accepted silently."""
 
     def __init__(self, kind: str, name: str, key_type: str, fingerprint: str,
-                 expected: str | None = None) -> None:
+                 expected: str | None = None, where: str | None = None) -> None:
         self.kind = kind
         self.name = name
         self.key_type = key_type
@@ -28,7 +28,8 @@ class HostKeyError(RemoteError):
             self.code = "AP002"
             message = (f"host key for {name} CHANGED: server offers {key_type} {fingerprint}"
                        + (f", known is {expected}" if expected else ""))
-            hint = "refused; if the host was reinstalled, remove its old key from known_hosts"
+            hint = ("refused; if the host was reinstalled, remove its old key from "
+                    + (where or "known_hosts"))
         else:
             self.code = "AP001"
             message = f"unknown host key for {name}: {key_type} {fingerprint}"

@@ -65,6 +65,25 @@ class KnownHosts:
         found = self.load().lookup(name)
         return dict(found) if found is not None else {}
 
+    def where(self, name: str, key: paramiko.PKey) -> str | None:
+        """``FILE:LINE`` of the entry that knows ``key`` for ``name`` (hashed names too),
+        so that a refusal can say which line to remove; None when not found."""
+        for path in [*self.read, self.record_file]:
+            try:
+                lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                continue
+            for number, line in enumerate(lines, start=1):
+                try:
+                    entry = paramiko.hostkeys.HostKeyEntry.from_line(line, number)
+                except (paramiko.SSHException, ValueError):
+                    continue
+                if entry is None or entry.key != key:
+                    continue
+                if any(_name_matches(pattern, name) for pattern in entry.hostnames):
+                    return f"{path}:{number}"
+        return None
+
     def record(self, name: str, key: paramiko.PKey) -> None:
         line = f"{name} {key.get_name()} {key.get_base64()}\n".encode()
         with _RECORD_LOCK:
@@ -76,6 +95,12 @@ class KnownHosts:
                 old += b"\n"
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(path, old + line, mode=None if path.exists() else 0o600)
+
+
+def _name_matches(pattern: str, name: str) -> bool:
+    if pattern.startswith("|1|"):  # a hashed name (HashKnownHosts): hash ours with its salt
+        return bool(paramiko.HostKeys.hash_host(name, pattern) == pattern)
+    return pattern == name
 
 
 class RefuseUnknownPolicy(paramiko.MissingHostKeyPolicy):  # type: ignore[misc]

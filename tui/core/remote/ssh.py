@@ -332,8 +332,9 @@ def _connect_one(endpoint: Endpoint, options: SshOptions, sock: paramiko.Channel
         except paramiko.BadHostKeyException as exc:
             client.close()
             raise HostKeyError("changed", endpoint.known_hosts_name, exc.key.get_name(),
-                               fingerprint(exc.key), expected=fingerprint(exc.expected_key)
-                               ) from None
+                               fingerprint(exc.key), expected=fingerprint(exc.expected_key),
+                               where=options.known_hosts.where(endpoint.known_hosts_name,
+                                                               exc.expected_key)) from None
         except paramiko.PasswordRequiredException:
             client.close()
             key_files = key_files or default_identity_files()
