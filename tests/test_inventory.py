@@ -52,7 +52,11 @@ def test_full_host_table(tmp_path: Path) -> None:
     ('[[host]]\naddress = "x"\n', "missing required key 'name'", 1),
     ('[[host]]\nname = "a"\n', "needs an address", 1),
     ('[[host]]\nname = "a"\naddress = "x"\nport = 70000\n', "port must be", 1),
-    ('[[host]]\nname = "a"\naddress = "x"\nprot = 22\n', "unknown host key 'prot'", 1),
+    ('[[host]]\nname = "a"\naddress = "x"\nprot = 22\n',
+     "unknown key 'prot' in [[host]] (did you mean 'port'?)", 4),
+    ('[[host]]\nname = "a"\naddress = "x"\n[[host.file]]\nsource = "clace"\ntarget = "/t"\n'
+     'reolad = "x"\n', "unknown key 'reolad' in host 'a': [[host.file]] (did you mean "
+     "'reload'?)", 7),
     ('[[host]]\nname = "a"\naddress = "x"\n[[host.file]]\nsource = "clace"\ntarget = "rel"\n',
      "absolute file path", 1),
     ('[[host]]\nname = "a"\naddress = "x"\n[[host.file]]\nsource = "../x"\ntarget = "/t"\n',

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -115,7 +116,7 @@ def parse_inventory(text: str, path: Path) -> Inventory:
     seen: set[str] = set()
     for index, raw in enumerate(raw_hosts):
         line = host_lines[index] if index < len(host_lines) else None
-        host = _parse_host(raw, file, line)
+        host = _parse_host(raw, file, line, text)
         if host.name in seen:
             raise ConfigError(file, f"host {host.name!r} is listed twice", line)
         seen.add(host.name)
@@ -123,12 +124,12 @@ def parse_inventory(text: str, path: Path) -> Inventory:
     return Inventory(path=path, hosts=tuple(hosts), known_hosts=known_hosts)
 
 
-def _parse_host(raw: object, file: str, line: int | None) -> HostSpec:
+def _parse_host(raw: object, file: str, line: int | None, text: str) -> HostSpec:
     if not isinstance(raw, dict):
         raise ConfigError(file, "each [[host]] must be a table", line)
     unknown = sorted(set(raw) - _HOST_KEYS)
     if unknown:
-        raise ConfigError(file, f"unknown host key {unknown[0]!r}", line)
+        raise _unknown_key(file, text, line, unknown[0], "[[host]]", _HOST_KEYS)
     name = _string(raw, "name", file, line, required=True)
     assert name is not None
     if not _NAME_RE.match(name):
@@ -149,7 +150,7 @@ def _parse_host(raw: object, file: str, line: int | None) -> HostSpec:
     files: list[FileSpec] = []
     targets: set[str] = set()
     for entry in files_raw:
-        spec = _parse_file(entry, name, file, line)
+        spec = _parse_file(entry, name, file, line, text)
         if spec.target in targets:
             raise ConfigError(file, f"host {name!r}: target {spec.target} is listed twice", line)
         targets.add(spec.target)
@@ -166,12 +167,13 @@ def _parse_host(raw: object, file: str, line: int | None) -> HostSpec:
     )
 
 
-def _parse_file(raw: object, host: str, file: str, line: int | None) -> FileSpec:
+def _parse_file(raw: object, host: str, file: str, line: int | None, text: str) -> FileSpec:
     if not isinstance(raw, dict):
         raise ConfigError(file, f"host {host!r}: each [[host.file]] must be a table", line)
     unknown = sorted(set(raw) - _FILE_KEYS)
     if unknown:
-        raise ConfigError(file, f"host {host!r}: unknown file key {unknown[0]!r}", line)
+        raise _unknown_key(file, text, line, unknown[0], f"host {host!r}: [[host.file]]",
+                           _FILE_KEYS)
     source = _string(raw, "source", file, line, required=True)
     target = _string(raw, "target", file, line, required=True)
     assert source is not None and target is not None
@@ -207,11 +209,21 @@ def _header_lines(text: str, header: str) -> list[int]:
     return [n for n, row in enumerate(text.splitlines(), start=1) if row.strip().startswith(header)]
 
 
-def _key_line(text: str, key: str) -> int | None:
+def _key_line(text: str, key: str, after: int = 0) -> int | None:
+    """The first line after line ``after`` that sets ``key``."""
     for number, row in enumerate(text.splitlines(), start=1):
-        if re.match(rf"\s*{re.escape(key)}\s*=", row):
+        if number > after and re.match(rf"\s*{re.escape(key)}\s*=", row):
             return number
     return None
+
+
+def _unknown_key(file: str, text: str, table_line: int | None, key: str, table: str,
+                 known: frozenset[str]) -> ConfigError:
+    """An inventory key not in ``known``: on its own line, with a guess at the one meant."""
+    guess = difflib.get_close_matches(key, sorted(known), n=1)
+    hint = f" (did you mean {guess[0]!r}?)" if guess else f" (known: {', '.join(sorted(known))})"
+    line = _key_line(text, key, after=table_line or 0) or table_line
+    return ConfigError(file, f"unknown key {key!r} in {table}{hint}", line)
 
 
 def _toml_position(message: str) -> tuple[int | None, int | None]:
