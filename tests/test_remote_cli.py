@@ -46,6 +46,10 @@ def test_apply_rollback_history_commands(remote_env: RemoteEnv, sshd_hosts: Host
     assert main(["history", "--host", "h1"]) == 0
     history = capsys.readouterr().out
     assert "apply" in history and "rollback" in history and "h0" not in history
+    assert "pending" not in history  # how each change ended; --all shows every entry
+    assert history.index(" rollback ") < history.index(" apply ")  # newest first
+    assert main(["history", "--host", "h1", "--all"]) == 0
+    assert "pending" in capsys.readouterr().out
 
     # Hosts may also be named positionally: `rollback [HOST...]`.
     assert main(["rollback", "--inventory", str(inventory), "h0", "--yes"]) == 0

@@ -95,3 +95,18 @@ def test_manifest_round_trip_and_backup_names(tmp_path: Path) -> None:
     assert pattern.match("f.toml.leap-tui.20260101T000000.000000Z")
     assert not pattern.match("f.toml.leap-tui.20260101T000000.000000Z.watchdog")
     assert not pattern.match("xf.toml.leap-tui.20260101T000000.000000Z")
+
+
+def test_outcomes_keep_the_last_entry_of_each_change() -> None:
+    from tui.core.remote.journal import JournalEntry, outcomes
+
+    def entry(run: str, action: str, result: str, path: str = "/etc/x") -> JournalEntry:
+        return JournalEntry("2026-11-30T10:00:00Z", run, action, "h1", path, None, None, None,
+                            result)
+
+    entries = [entry("a", "apply", "pending"), entry("a", "apply", "pending", "/etc/y"),
+               entry("a", "apply", "confirmed"), entry("b", "rollback", "pending"),
+               entry("b", "rollback", "rolled-back"), entry("c", "apply", "pending")]
+    assert [(e.run, e.path, e.result) for e in outcomes(entries)] == [
+        ("a", "/etc/y", "pending"), ("a", "/etc/x", "confirmed"),
+        ("b", "/etc/x", "rolled-back"), ("c", "/etc/x", "pending")]

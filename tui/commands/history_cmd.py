@@ -11,18 +11,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="The journal lives under the user's state directory "
         "($LEAP_TUI_STATE_DIR overrides it).")
     parser.add_argument("--host", default=None, metavar="NAME", help="only this host")
+    parser.add_argument("--all", action="store_true",
+                        help="every journal entry (also the 'pending' ones written before "
+                        "each swap), oldest first")
     parser.set_defaults(handler=run)
 
 
+# A date and a "hash →" each on a line of their own when the table must wrap.
+_MIN_WIDTHS = {"time (UTC)": 10, "before → after": 9}
+
+
 def _short(digest: str | None) -> str:
-    return digest[:10] if digest else "(absent)"
+    return digest[:7] if digest else "absent"
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    from tui.core.remote.journal import Journal
+    from tui.core.remote.journal import Journal, outcomes
 
     journal = Journal()
     entries = journal.entries(args.host)
@@ -30,13 +38,24 @@ def run(args: argparse.Namespace) -> int:
     if not entries:
         console.print(f"No history in {journal.path}" + (f" for {args.host}" if args.host else ""))
         return 0
-    table = Table(title=f"leap-tui history ({journal.path})")
-    for column in ("time", "host", "action", "file", "result", "before -> after", "backup",
-                   "detail"):
-        table.add_column(column, overflow="fold")
+    if not args.all:
+        entries = list(reversed(outcomes(entries)))  # how each change ended, newest first
+    # No vertical rules: at 80 columns every character goes to the cells.
+    table = Table(title=f"leap-tui history ({journal.path})", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    columns = ["time (UTC)", "host", "action", "file", "result", "before → after", "backup"]
+    with_detail = any(entry.detail for entry in entries)
+    for column in columns + (["detail"] if with_detail else []):
+        # Names and results stay whole; times, hashes, paths and stamps wrap into the rest.
+        table.add_column(column, overflow="fold",
+                         no_wrap=column in ("host", "action", "result"),
+                         min_width=_MIN_WIDTHS.get(column))
     for entry in entries:
-        table.add_row(entry.time, entry.host, entry.action, entry.path, entry.result,
-                      f"{_short(entry.before)} -> {_short(entry.after)}",
-                      (entry.backup or "-").rsplit("/", 1)[-1], entry.detail or "")
+        # The stamp alone: it is what `rollback --to` takes (a prefix of it).
+        backup = entry.backup.rsplit(".leap-tui.", 1)[-1] if entry.backup else "-"
+        row = [entry.time.replace("T", " ").removesuffix("Z"), entry.host, entry.action,
+               entry.path, entry.result, f"{_short(entry.before)} → {_short(entry.after)}",
+               backup]
+        table.add_row(*row, *([entry.detail] if with_detail else []))
     console.print(table)
     return 0

@@ -12,6 +12,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tui.core.remote.journal import outcomes
+
 if TYPE_CHECKING:
     from tui.core.remote.journal import JournalEntry
 
@@ -38,7 +40,7 @@ class HistoryScreen(Screen[None]):
 
     def __init__(self, entries: Sequence[JournalEntry], journal_path: Path) -> None:
         super().__init__()
-        self.entries = list(reversed(entries))
+        self.entries = list(reversed(outcomes(list(entries))))  # how each change ended
         self.journal_path = journal_path
 
     def compose(self) -> ComposeResult:

@@ -65,6 +65,19 @@ class JournalEntry:
         return json.dumps(asdict(self), sort_keys=True)
 
 
+def outcomes(entries: list[JournalEntry]) -> list[JournalEntry]:
+    """One entry per change of a file (run, host, path, action): its last, in journal order.
+
+    A change is journaled as "pending" before its swap and again when it settles; what an
+    operator asks of the history is how each change ended. A change that stayed "pending"
+    (the client was cut off) keeps that entry.
+    """
+    last: dict[tuple[str, str, str, str], int] = {}
+    for index, entry in enumerate(entries):
+        last[(entry.run, entry.host, entry.path, entry.action)] = index
+    return [entries[index] for index in sorted(last.values())]
+
+
 class Journal:
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = Path(directory) if directory is not None else state_dir()
