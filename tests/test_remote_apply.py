@@ -315,6 +315,9 @@ def test_unreachable_host_is_reported_while_others_succeed(remote_env: RemoteEnv
         ("up0", "applied"), ("down", "failed"), ("up1", "applied")]
     assert [f.code for f in results[1].findings] == ["AP007"]
     assert "cannot reach 127.0.0.1" in results[1].message
+    # Said once, with the reason: not paramiko's "Unable to connect to port N on ..." again.
+    assert results[1].message.endswith("Connection refused")
+    assert results[1].message.count("127.0.0.1") == 1
     assert (remote_env.remote / "up0.toml").read_bytes() == NEW
     assert (remote_env.remote / "up1.toml").read_bytes() == NEW
 

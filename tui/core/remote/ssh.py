@@ -361,10 +361,8 @@ def _connect_one(endpoint: Endpoint, options: SshOptions, sock: paramiko.Channel
                                f"failed: {exc}") from None
         except (OSError, EOFError) as exc:
             client.close()
-            reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or (
-                type(exc).__name__)
             raise ConnectError(f"{endpoint.label}: cannot reach {endpoint.hostname}:"
-                               f"{endpoint.port}: {reason}") from None
+                               f"{endpoint.port}: {_reason(exc)}") from None
 
 
 def _forget_wrong_passphrases(key_files: Sequence[str], options: SshOptions) -> bool:
@@ -405,3 +403,13 @@ def _needs_passphrase(key: str) -> bool:
     except (paramiko.SSHException, ValueError, OSError):
         return False
     return False
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a connection failed, once: paramiko's NoValidConnectionsError repeats the
+    address ("Unable to connect to port 22 on 10.0.0.5"), the errors it carries do not."""
+    if isinstance(exc, paramiko.ssh_exception.NoValidConnectionsError):
+        reasons = sorted({e.strerror or str(e) for e in exc.errors.values()})
+        if reasons:
+            return "; ".join(reasons)
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__
