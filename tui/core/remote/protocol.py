@@ -750,8 +750,8 @@ class HostOperation:
                 self._not_confirmed(f"no new connection to {endpoint.hostname}:{endpoint.port}: "
                                     f"{problem or 'window too short'}")
                 return
-            self.emit("confirm", f"new connection works; confirm before "
-                      f"{max(0, round(watchdog.deadline - time.time()))} s run out")
+            self.emit("confirm", f"the new connection works; "
+                      f"{max(0, round(watchdog.deadline - time.time()))} s left to keep it")
             asker = self.options.confirm
             if asker is not None and not asker(self.name, watchdog.deadline):
                 self._not_confirmed("not confirmed by the operator")
