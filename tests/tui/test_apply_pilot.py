@@ -131,6 +131,13 @@ async def test_apply_then_rollback_then_history(samples: Path, remote_env: Remot
         actions = {(e.action, e.result) for e in history.entries}
         assert ("apply", "applied") in actions and ("rollback", "rolled-back") in actions
         assert history.entries[0].action == "rollback"  # newest first
+        await pilot.pause()
+        detail = str(history.query_one("#history-detail", Static).render())
+        assert f"rollback on h1: {target}" in detail  # the highlighted entry in full
+        await pilot.press("down")
+        await pilot.pause()
+        detail = str(history.query_one("#history-detail", Static).render())
+        assert f"apply on h1: {target}" in detail and "backup " in detail
 
 
 @pytest.mark.timeout(60)

@@ -50,6 +50,7 @@ class HistoryScreen(Screen[None]):
         if not self.entries:
             yield Static("Nothing was applied or rolled back yet.", classes="placeholder")
         yield DataTable[Text | str](id="history-table", cursor_type="row")
+        yield Static("", id="history-detail", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -64,3 +65,20 @@ class HistoryScreen(Screen[None]):
                           f"{short_hash(entry.before)} → {short_hash(entry.after)}",
                           backup, Text(entry.detail or "", overflow="ellipsis"))
         table.focus()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The highlighted entry in full: the table's cells are cut at 80 columns."""
+        if 0 <= event.cursor_row < len(self.entries):
+            self.query_one("#history-detail", Static).update(
+                entry_detail(self.entries[event.cursor_row]))
+
+
+def entry_detail(entry: JournalEntry) -> str:
+    lines = [f"{entry.time}  {entry.action} on {entry.host}: {entry.path}  →  {entry.result}",
+             f"before {entry.before or '(absent)'}",
+             f"after  {entry.after or '(absent)'}"]
+    if entry.backup:
+        lines.append(f"backup {entry.backup}")
+    if entry.detail:
+        lines.append(entry.detail)
+    return "\n".join(lines)
