@@ -30,7 +30,9 @@ def two_hosts(env: RemoteEnv, hosts: list[SshdHost], *, trust: bool = True) -> t
 
 
 def test_apply_rollback_history_commands(remote_env: RemoteEnv, sshd_hosts: Hosts,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+                                         capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "300")  # table rows on one line each, for the assertions
     inventory, clace = two_hosts(remote_env, sshd_hosts(2))
 
     assert main(["apply", "--inventory", str(inventory), "--clace", str(clace), "--yes"]) == 0
@@ -47,6 +49,8 @@ def test_apply_rollback_history_commands(remote_env: RemoteEnv, sshd_hosts: Host
     history = capsys.readouterr().out
     assert "apply" in history and "rollback" in history and "h0" not in history
     assert "pending" not in history  # how each change ended; --all shows every entry
+    apply_row = next(line for line in history.splitlines() if " apply " in line)
+    assert "(restored: gone)" in apply_row  # that rollback used its backup up
     assert history.index(" rollback ") < history.index(" apply ")  # newest first
     assert main(["history", "--host", "h1", "--all"]) == 0
     assert "pending" in capsys.readouterr().out

@@ -110,3 +110,19 @@ def test_outcomes_keep_the_last_entry_of_each_change() -> None:
     assert [(e.run, e.path, e.result) for e in outcomes(entries)] == [
         ("a", "/etc/y", "pending"), ("a", "/etc/x", "confirmed"),
         ("b", "/etc/x", "rolled-back"), ("c", "/etc/x", "pending")]
+
+
+def test_restored_backups_are_those_a_later_rollback_put_back() -> None:
+    from tui.core.remote.journal import JournalEntry, restored_backups
+
+    def entry(action: str, before: str, after: str, backup: str | None,
+              result: str) -> JournalEntry:
+        return JournalEntry("2026-11-30T10:00:00Z", "r", action, "h1", "/etc/x", before, after,
+                            backup, result)
+
+    entries = [entry("apply", "A", "B", "/etc/x.leap-tui.1Z", "applied"),
+               entry("apply", "B", "C", "/etc/x.leap-tui.2Z", "applied"),
+               entry("rollback", "C", "B", None, "rolled-back")]
+    assert restored_backups(entries) == {"/etc/x.leap-tui.2Z"}
+    failed = [*entries[:2], entry("rollback", "C", "B", None, "failed")]
+    assert restored_backups(failed) == set()

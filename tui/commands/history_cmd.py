@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from tui.core.remote.journal import Journal, outcomes
+    from tui.core.remote.journal import Journal, outcomes, restored_backups
 
     journal = Journal()
     entries = journal.entries(args.host)
@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     if not entries:
         console.print(f"No history in {journal.path}" + (f" for {args.host}" if args.host else ""))
         return 0
+    restored = restored_backups(entries)
     if not args.all:
         entries = list(reversed(outcomes(entries)))  # how each change ended, newest first
     # No vertical rules: at 80 columns every character goes to the cells.
@@ -53,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
     for entry in entries:
         # The stamp alone: it is what `rollback --to` takes (a prefix of it).
         backup = entry.backup.rsplit(".leap-tui.", 1)[-1] if entry.backup else "-"
+        if entry.backup in restored:
+            backup += " (restored: gone)"
         row = [entry.time.replace("T", " ").removesuffix("Z"), entry.host, entry.action,
                entry.path, entry.result, f"{_short(entry.before)} → {_short(entry.after)}",
                backup]

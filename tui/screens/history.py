@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tui.core.remote.journal import outcomes
+from tui.core.remote.journal import outcomes, restored_backups
 
 if TYPE_CHECKING:
     from tui.core.remote.journal import JournalEntry
@@ -41,6 +41,7 @@ class HistoryScreen(Screen[None]):
     def __init__(self, entries: Sequence[JournalEntry], journal_path: Path) -> None:
         super().__init__()
         self.entries = list(reversed(outcomes(list(entries))))  # how each change ended
+        self.restored = restored_backups(list(entries))
         self.journal_path = journal_path
 
     def compose(self) -> ComposeResult:
@@ -60,6 +61,8 @@ class HistoryScreen(Screen[None]):
                           "backup", "detail")
         for entry in self.entries:
             backup = entry.backup.rsplit("/", 1)[-1] if entry.backup else "-"
+            if entry.backup in self.restored:
+                backup += " (restored: gone)"
             table.add_row(entry.time, entry.action, entry.host, entry.path,
                           result_text(entry.result),
                           f"{short_hash(entry.before)} → {short_hash(entry.after)}",

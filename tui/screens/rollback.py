@@ -13,6 +13,7 @@ from textual.containers import Horizontal
 from textual.widgets import OptionList, SelectionList
 from textual.widgets.option_list import Option
 
+from tui.core.remote.journal import restored_backups
 from tui.screens.confirm import ConfirmDialog
 from tui.screens.remote_run import RemoteRunScreen, RemoteSetup
 
@@ -46,25 +47,16 @@ def backup_stamp(backup: str) -> str | None:
 
 
 def generations(entries: Sequence[JournalEntry], hosts: Sequence[str]) -> list[Generation]:
-    """Backups left by applies to ``hosts``, newest first, minus those already restored.
-
-    A backup counts as restored when a later rollback on that host and path put back its
-    content (the journal records hashes, not which generation a rollback used up).
-    """
+    """Backups left by applies to ``hosts``, newest first, minus those a rollback used up."""
     wanted = set(hosts)
+    restored = restored_backups(list(entries))
     found: dict[str, Generation] = {}
-    for index, entry in enumerate(entries):
+    for entry in entries:
         if (entry.action != "apply" or entry.result not in _KEPT or entry.host not in wanted
-                or entry.backup is None):
+                or entry.backup is None or entry.backup in restored):
             continue
         stamp = backup_stamp(entry.backup)
         if stamp is None:
-            continue
-        restored = any(later.action == "rollback" and later.host == entry.host
-                       and later.path == entry.path and later.after == entry.before
-                       and later.result in ("rolled-back", "confirmed")
-                       for later in entries[index + 1:])
-        if restored:
             continue
         generation = found.setdefault(entry.run, Generation(entry.run, entry.time))
         generation.stamps[entry.host] = stamp

@@ -65,6 +65,25 @@ class JournalEntry:
         return json.dumps(asdict(self), sort_keys=True)
 
 
+def restored_backups(entries: list[JournalEntry]) -> set[str]:
+    """Backups of applies that a later rollback put back (and so used up: the backup file
+    was renamed over the live one).
+
+    The journal records hashes, not which generation a rollback restored: a backup counts
+    as restored when a later rollback on that host and path put back its content.
+    """
+    restored: set[str] = set()
+    for index, entry in enumerate(entries):
+        if entry.action != "apply" or entry.backup is None:
+            continue
+        if any(later.action == "rollback" and later.host == entry.host
+               and later.path == entry.path and later.after == entry.before
+               and later.result in ("rolled-back", "confirmed")
+               for later in entries[index + 1:]):
+            restored.add(entry.backup)
+    return restored
+
+
 def outcomes(entries: list[JournalEntry]) -> list[JournalEntry]:
     """One entry per change of a file (run, host, path, action): its last, in journal order.
 
