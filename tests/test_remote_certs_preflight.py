@@ -57,7 +57,7 @@ def test_an_expired_pair_on_the_host_is_ce002_in_the_dry_run(
     # The same report as `leap-tui certs`, for the host's files.
     report = result.certificates  # type: ignore[attr-defined]
     assert report.startswith(f"Certificates in web1:{certs}")
-    assert "days ago" in report and "What the server serves:" in report
+    assert "expired 2 days ago" in report and "What the server serves:" in report
 
 
 def test_a_missing_directory_is_a_note_not_a_failure(

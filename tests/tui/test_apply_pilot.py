@@ -403,7 +403,7 @@ async def test_dry_run_lists_host_certificate_findings_and_port_check_note(
         expired = [f for f in result.findings if f.code == "CE002"]
         assert expired and expired[0].file == f"h1:{certs}/example.com.crt"
         report = str(screen.query_one("#host-certificates", Static).render())
-        assert f"Certificates in h1:{certs}" in report and "days ago" in report
+        assert f"Certificates in h1:{certs}" in report and "expired 1 day ago" in report
         # The copied provider is no git checkout: the unshipped-port check says it did not run.
         note = screen.query_one("#unshipped-note", Static)
         assert "not a git checkout" in str(note.render())
