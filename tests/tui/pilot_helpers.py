@@ -36,7 +36,7 @@ async def replace_text(pilot: Pilot[None], key: str, text: str) -> None:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    await pilot.pause(RECHECK_DELAY * 3)
+    await pilot.pause(max(RECHECK_DELAY * 3, 0.05))  # the debounce, with room on a busy machine
     await pilot.pause()
 
 
