@@ -23,6 +23,7 @@ from tui.core.certs import (
 )
 from tui.core.errors import ConfigError
 from tui.core.findings import Finding, Severity
+from widgets.ordered_input import OrderedInput
 from widgets.prompt import PromptDialog
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -74,7 +75,7 @@ class CertificatesPanel(Vertical):
         )
         yield Static(f"{self.settings.cert_dir}  ({mode})", id="cert-dir", markup=False)
         yield DataTable(id="cert-pairs", cursor_type="row")
-        yield Input(placeholder="domain to resolve, Enter (blank: a client without SNI)",
+        yield OrderedInput(placeholder="domain to resolve, Enter (blank: a client without SNI)",
                     id="cert-domain", compact=True)
         yield Static("", id="cert-resolution", classes="cert-text", markup=False)
         yield Static("", id="cert-findings", classes="cert-text")

@@ -10,6 +10,8 @@ from textual.message import Message
 from textual.validation import Function, Integer, Validator
 from textual.widgets import Checkbox, Input, Label, Static
 
+from widgets.ordered_input import OrderedInput
+
 
 @dataclass(frozen=True)
 class FieldModel:
@@ -79,7 +81,7 @@ class FieldRow(Vertical):
                 yield Checkbox(model.text, value=model.text == "true", id="value", compact=True,
                                tooltip=model.note or None)
             else:
-                yield Input(
+                yield OrderedInput(
                     value=model.text,
                     id="value",
                     validators=_validators(model),

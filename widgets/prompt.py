@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
+from widgets.ordered_input import OrderedInput
+
 
 class PromptDialog(ModalScreen[tuple[str, bool] | None]):
     """Returns (text, option) on Enter, None on Escape."""
@@ -23,7 +25,7 @@ class PromptDialog(ModalScreen[tuple[str, bool] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.question, markup=False)
-            yield Input(placeholder=self.placeholder, id="prompt-text")
+            yield OrderedInput(placeholder=self.placeholder, id="prompt-text")
             if self.option is not None:
                 yield Checkbox(self.option, id="prompt-option")
             with Horizontal(classes="dialog-buttons"):

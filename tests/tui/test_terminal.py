@@ -106,3 +106,42 @@ def test_dropped_terminal_exits_cleanly_and_writes_nothing(samples: Path, tmp_pa
         raise AssertionError("leap-tui kept running after its terminal went away")
     after = {p: p.read_bytes() for p in samples.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_keys_sent_in_one_burst_edit_in_order(samples: Path, tmp_path: Path) -> None:
+    """Backspace and the cursor keys keep their place among typed digits (Textual #6605).
+
+    With Textual's own Input, "80" then backspace, backspace, "25223" sent in one burst
+    became "80252": the backspaces, run as bindings, overtook the queued digits.
+    """
+    tmux_bin = tmux()
+    session = f"leap-tui-{uuid.uuid4().hex[:8]}"
+    command = (
+        f"TERM=xterm-256color LEAP_TUI_CONFIG_DIR={tmp_path / 'cfg'} "
+        f"{sys.executable} -m tui --clace {samples / 'clace.toml'}; sleep 30"
+    )
+    subprocess.run(
+        [tmux_bin, "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command],
+        check=True,
+    )
+
+    def keys(*names: str) -> None:
+        subprocess.run([tmux_bin, "send-keys", "-t", session, *names], check=True)
+        time.sleep(0.8)
+
+    def port_row() -> str:
+        return next(line for line in capture(tmux_bin, session).splitlines()
+                    if "● port" in line or "  port" in line)
+
+    try:
+        wait_for(tmux_bin, session, "redirect_to_https")
+        keys("Enter")  # the HTTP section's first field (host)
+        keys("Tab")  # its port
+        keys("End", *["BSpace"] * 5, "8", "0")
+        assert " 80 " in port_row()
+        keys("BSpace", "BSpace", "2", "5", "2", "2", "3")  # one burst
+        assert " 25223 " in port_row()
+        keys("Home", "Delete", "1", "End", "BSpace", "4")
+        assert " 15224 " in port_row()
+    finally:
+        subprocess.run([tmux_bin, "kill-session", "-t", session], check=False)

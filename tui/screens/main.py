@@ -16,6 +16,7 @@ from tui.core import sections as sec
 from tui.core.findings import Finding
 from widgets.field_row import FieldModel, FieldRow
 from widgets.findings_table import FindingsTable, finding_detail
+from widgets.ordered_input import OrderedInput
 
 if TYPE_CHECKING:
     from tui.app import LeapTuiApp
@@ -68,7 +69,7 @@ class MainScreen(Screen[None]):
                 yield Static("", id="field-help", markup=False)
         with Vertical(id="findings-pane"):
             yield Static("", id="findings-bar")
-            yield Input(placeholder="filter findings (Enter keeps, Escape clears)",
+            yield OrderedInput(placeholder="filter findings (Enter keeps, Escape clears)",
                         id="findings-filter")
             yield FindingsTable(id="findings")
             yield Static("", id="finding-detail", markup=False)

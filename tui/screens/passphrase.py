@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from widgets.ordered_input import OrderedInput
+
 
 class PassphraseDialog(ModalScreen[str | None]):
     """The passphrase on Enter; None on Escape (the host then fails with AP010)."""
@@ -21,7 +23,7 @@ class PassphraseDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(f"Passphrase for {self.key_path}", markup=False)
-            yield Input(password=True, id="passphrase")
+            yield OrderedInput(password=True, id="passphrase")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("OK", id="ok", variant="primary")
