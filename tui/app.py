@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -308,15 +309,45 @@ class LeapTuiApp(App[None]):
         from tui.core.rules import all_rules
         from tui.screens.help import HelpScreen
 
-        rows = []
-        seen = set()
-        for key, active in self.screen.active_bindings.items():
-            binding = active.binding
-            if not binding.description or (binding.id, key) in seen:
-                continue
-            seen.add((binding.id, key))
-            rows.append((self.get_key_display(binding), binding.description, binding.id or ""))
-        self.push_screen(HelpScreen(rows, all_rules()))
+        self.push_screen(HelpScreen(self.binding_catalog(), all_rules()))
+
+    def binding_catalog(self) -> list[tuple[str, str, str, str]]:
+        """Every binding (key as remapped, action, id, where it acts), whatever has focus."""
+        from tui.screens.apply import ApplyScreen
+        from tui.screens.confirm import ConfirmDialog, MessageDialog, QuitDialog
+        from tui.screens.diff import DiffScreen
+        from tui.screens.history import HistoryScreen
+        from tui.screens.hostkey import HostKeyDialog
+        from tui.screens.passphrase import PassphraseDialog
+        from tui.screens.ports import PortMapScreen
+        from tui.screens.remote_run import RemoteRunScreen
+        from tui.screens.rollback import RollbackScreen
+        from widgets.cert_panel import CertificatesPanel
+        from widgets.findings_table import FindingsTable
+        from widgets.prompt import PromptDialog
+
+        places: list[tuple[str, tuple[type, ...]]] = [
+            ("everywhere", (LeapTuiApp,)),
+            ("main screen", (MainScreen, FindingsTable, CertificatesPanel)),
+            ("apply / rollback", (RemoteRunScreen, ApplyScreen, RollbackScreen)),
+            ("history", (HistoryScreen,)),
+            ("port map", (PortMapScreen,)),
+            ("diff", (DiffScreen,)),
+            ("dialogs", (ConfirmDialog, QuitDialog, MessageDialog, HostKeyDialog,
+                         PassphraseDialog, PromptDialog)),
+        ]
+        rows: list[tuple[str, str, str, str]] = []
+        for where, classes in places:
+            for cls in classes:
+                for binding in cls.__dict__.get("BINDINGS", []):
+                    if not isinstance(binding, Binding) or not binding.description:
+                        continue
+                    keys = self._keymap.get(binding.id, binding.key) if binding.id else (
+                        binding.key)
+                    shown = ", ".join(self.get_key_display(Binding(key.strip(), binding.action))
+                                      for key in keys.split(","))
+                    rows.append((shown, binding.description, binding.id or "", where))
+        return rows
 
     def certificates_panel(self) -> Widget:
         from tui.core.certs import settings_from_clace
@@ -457,7 +488,9 @@ class LeapTuiApp(App[None]):
             return False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        top = self.screen_stack[-1] if self.screen_stack else None
+        # The command palette asks over the screen it was opened on: judge by that one.
+        stack = [s for s in self.screen_stack if not isinstance(s, CommandPalette)]
+        top = stack[-1] if stack else None
         if action in ("apply", "rollback") and not isinstance(top, MainScreen):
             # Only from the main screen, or rollback after a finished apply (which it then
             # replaces): never stacked on history, a dialog or a run.

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.command import CommandPalette
+from textual.widgets import Static
 
 from tests.tui.pilot_helpers import open_section, replace_text, settle
 from tui.app import LeapTuiApp
@@ -50,6 +53,14 @@ async def test_f1_and_ctrl_s_work_from_inside_an_input(samples: Path) -> None:
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+        # From a text field too: every binding of the app, not the field's editing keys.
+        ids = {row[2] for row in app.screen.binding_rows}
+        assert {"apply", "rollback", "history", "help", "quit", "down", "up",
+                "remote-confirm", "rollback-go"} <= ids
+        assert not any(row[1] == "Delete character left" for row in app.screen.binding_rows)
+        console = Console(width=300, record=True, file=io.StringIO())
+        console.print(app.screen.query_one("#help-rules", Static).content)
+        assert "[http]/[https]" in console.export_text()  # rule texts are not markup
 
 
 async def test_palette_offers_every_action_and_the_themes(samples: Path) -> None:
@@ -65,6 +76,9 @@ async def test_palette_offers_every_action_and_the_themes(samples: Path) -> None
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
+        # Asked while the palette is open (as Textual does): Apply is still offered.
+        names = {command.title for command in app.get_system_commands(app.screen_stack[-2])}
+        assert "Apply" in names
 
 
 async def test_theme_is_remembered(samples: Path) -> None:
