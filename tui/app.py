@@ -293,17 +293,33 @@ class LeapTuiApp(App[None]):
         from tui.core.portmap import provider_port_rows
         from tui.screens.ports import PortMapScreen
 
+        if isinstance(self.screen, PortMapScreen):
+            self.pop_screen()  # F2 again: back
+            return
         rows = []
         if self.workspace.provider is not None:
             rows += provider_port_rows(self.workspace.provider)
         if self.workspace.clace is not None:
             rows += clace_listener_rows(self.workspace.clace, self.findings)
-        self.push_screen(PortMapScreen(rows))
+        self._show_view(PortMapScreen(rows))
+
+    def _show_view(self, screen: Screen[None]) -> None:
+        """The port map and the diff replace each other: one Escape leads back."""
+        from tui.screens.diff import DiffScreen
+        from tui.screens.ports import PortMapScreen
+
+        if isinstance(self.screen, PortMapScreen | DiffScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
 
     def action_show_diff(self) -> None:
         from tui.screens.diff import DiffScreen
 
-        self.push_screen(DiffScreen(sec.unified_diffs(self.workspace)))
+        if isinstance(self.screen, DiffScreen):
+            self.pop_screen()  # F3 again: back
+            return
+        self._show_view(DiffScreen(sec.unified_diffs(self.workspace)))
 
     def action_help(self) -> None:
         from tui.core.rules import all_rules

@@ -143,3 +143,25 @@ async def test_port_map_and_diff_screens(samples: Path) -> None:
         assert table.row_count == len(app.screen.rows) > 10
         nodes = {row.node for row in app.screen.rows}
         assert {"web1", "mx1", "db1", "vpn1", "clace"} <= nodes
+
+
+async def test_port_map_and_diff_replace_each_other(samples: Path) -> None:
+    from tui.screens.diff import DiffScreen
+    from tui.screens.main import MainScreen
+    from tui.screens.ports import PortMapScreen
+
+    app = make_app(samples, remember_theme=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for key, shown in (("f2", PortMapScreen), ("f3", DiffScreen), ("f2", PortMapScreen),
+                           ("f3", DiffScreen)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, shown)
+        assert len(app.screen_stack) == 3  # the default screen, the main one, this view
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("f3", "f3")  # the same key again closes the view
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
