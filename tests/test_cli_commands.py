@@ -318,3 +318,16 @@ def test_ports_and_check_fail_the_same_way_without_input(
     assert run(capsys, "ports")[0] == 2
     status, _, err = run(capsys, "ports", "--clace", str(tmp_path / "missing.toml"))
     assert status == 2 and err.startswith("leap-tui: ") and err.count("\n") == 1
+
+
+def test_check_names_every_provider_file_that_does_not_parse(
+    provider: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nodes = sorted((provider / "nodes").glob("*.json"))[:2]
+    for node in nodes:
+        node.write_text('{\n  "ip_address": "10.0.0.1", // not a comment here\n}\n')
+    status, out, err = run(capsys, "check", "--provider", str(provider))
+    lines = err.splitlines()
+    assert status == 2 and len(lines) == 2
+    assert all(line.startswith("leap-tui: ") and ":2:" in line for line in lines)
+    assert {node.name for node in nodes} == {Path(line.split(":")[1]).name for line in lines}

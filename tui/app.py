@@ -50,6 +50,14 @@ HANGUP_EXIT_AFTER = 3.0
 HANGUP_EXIT_AFTER_RUNNING = 120.0
 
 
+def load_failure_findings(code: str, error: ConfigError) -> list[Finding]:
+    """Each file of a failed load as an error finding (``code``: CL000 or LP000)."""
+    return [Finding(code, Severity.ERROR, f"does not parse: {e.message}", file=e.file,
+                    line=e.line, hint="fix it in an editor and restart leap-tui; it was not "
+                    "opened, so nothing here is checked and Apply stays off")
+            for e in error.all_errors()]
+
+
 class LeapTuiApp(App[None]):
     TITLE = "leap-tui"
     CSS_PATH = str(STYLESHEET)
@@ -86,18 +94,19 @@ class LeapTuiApp(App[None]):
         self.user_config = user_config or UserConfig()
         self.remember_theme = remember_theme
         self.opened_messages = list(opened_messages)
-        self.load_errors: list[str] = []
+        # Files that do not parse: shown as CL000/LP000 findings for the whole session.
+        self.load_failures: list[Finding] = []
         self.workspace = Workspace(inventory_path=inventory)
         if clace is not None:
             try:
                 self.workspace.clace = ClaceConfig.load(clace)
             except ConfigError as error:
-                self.load_errors.append(str(error))
+                self.load_failures += load_failure_findings("CL000", error)
         if provider is not None:
             try:
                 self.workspace.provider = Provider.load(provider)
             except ConfigError as error:
-                self.load_errors.append(str(error))
+                self.load_failures += load_failure_findings("LP000", error)
         self.history = EditHistory()
         self.findings: list[Finding] = []
         self.applied_this_session = False
@@ -124,11 +133,13 @@ class LeapTuiApp(App[None]):
         self.push_screen(MainScreen())
         for message in self.opened_messages:
             self.notify(message, timeout=6)
-        if self.load_errors:
+        if self.load_failures:
+            files = "this file does not" if len(self.load_failures) == 1 else (
+                f"these {len(self.load_failures)} files do not")
             self.push_screen(
                 MessageDialog(
-                    "Not opened: this file does not parse. It was left untouched.",
-                    "\n".join(self.load_errors),
+                    f"Not opened: {files} parse. Nothing was written to them.",
+                    "\n".join(f.format_text() for f in self.load_failures),
                 )
             )
 
@@ -175,7 +186,7 @@ class LeapTuiApp(App[None]):
     def run_checks(self) -> None:
         self._recheck_timer = None
         had_errors = has_errors(self.findings)
-        self.findings = self.workspace.check()
+        self.findings = [*self.load_failures, *self.workspace.check()]
         counts = count_by_severity(self.findings)
         summary = "  ".join(
             f"{severity.icon} {counts[severity]} {severity}{'s' if counts[severity] != 1 else ''}"

@@ -157,7 +157,32 @@ async def test_a_file_that_does_not_parse_is_shown_and_left_alone(samples: Path)
         await pilot.press("enter")
         await pilot.press("ctrl+s")
         await pilot.pause()
+        # Not forgotten once the dialog is closed: an error finding, and no Apply.
+        failed = [f for f in app.findings if f.code == "CL000"]
+        assert len(failed) == 1 and failed[0].line == 3
+        assert "✖ 1 error" in app.sub_title
+        assert app.check_action("apply", ()) is None
+        await pilot.press("f6", "enter")  # Enter on it: nothing to jump to, no crash
+        await pilot.pause()
+        assert app.is_running
     assert clace.read_bytes() == broken
+
+
+async def test_every_provider_file_that_does_not_parse_is_named(samples: Path) -> None:
+    db1, web1 = samples / "provider/nodes/db1.json", samples / "provider/nodes/web1.json"
+    db1.write_text(db1.read_text().replace('"ip_address"', '"ip_address" // x\n', 1))
+    web1.write_text(web1.read_text().rstrip().removesuffix("}") + ",}\n")
+    broken = {db1: db1.read_bytes(), web1: web1.read_bytes()}
+    app = make_app(samples)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MessageDialog)
+        assert "these 2 files do not parse" in app.screen.title_text
+        assert "db1.json" in app.screen.body and "web1.json" in app.screen.body
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [f.code for f in app.findings if f.code == "LP000"] == ["LP000", "LP000"]
+    assert {path: path.read_bytes() for path in broken} == broken
 
 
 async def test_q_quits_when_nothing_changed(samples: Path) -> None:

@@ -36,7 +36,8 @@ def add_target_options(
 
 def fail(message: str, status: int = 2, stream: TextIO | None = None) -> int:
     """Print a one-line error (never a traceback) and return the exit status."""
-    print(f"leap-tui: {message}", file=stream or sys.stderr)
+    for line in message.splitlines() or [""]:  # several files: one line each
+        print(f"leap-tui: {line}", file=stream or sys.stderr)
     return status
 
 
@@ -62,4 +63,4 @@ def open_workspace(args: argparse.Namespace, *, nothing: str) -> Workspace:
             clace=Path(clace) if clace else None, provider=Path(provider) if provider else None
         )
     except ConfigError as error:
-        raise CommandError(str(error), error) from None
+        raise CommandError("\n".join(map(str, error.all_errors())), error) from None

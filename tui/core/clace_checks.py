@@ -43,6 +43,7 @@ from tui.core.findings import Finding, Severity
 ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 _RULES: dict[str, tuple[Severity, str]] = {
+    "CL000": (ERR, "the Clace file does not parse: it is not opened, checked or written"),
     "CL001": (ERR, "a Clace port is not an integer in -1..65535"),
     "CL002": (WARN, "a port in 1..1023 needs root or setcap, again after every update"),
     "CL003": (WARN, "port 0: a random port at each start; clients must follow every restart"),

@@ -17,7 +17,12 @@ class ConfigError(Exception):
         self.message = " ".join(message.split())
         self.line = line
         self.column = column
+        # Other files of the same load that do not parse either (a provider has many).
+        self.more: list[ConfigError] = []
         super().__init__(str(self))
+
+    def all_errors(self) -> list[ConfigError]:
+        return [self, *self.more]
 
     def __str__(self) -> str:
         where = self.file

@@ -48,6 +48,7 @@ from tui.core.portmap import GATEWAY_KEY, IP_KEY, Binding, canonical_address, no
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 LEAP_RULES: dict[str, str] = {
+    "LP000": "a provider file does not parse: the provider is not opened, checked or written",
     "LP001": "a LEAP port property is not an integer in 1..65535 (each of openvpn.ports too)",
     "LP002": "two services of one node bind the same port on the same address",
     "LP003": "a configurable port inside the stunnel range 10000-20000",

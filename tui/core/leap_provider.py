@@ -144,7 +144,8 @@ class Provider:
 
     @classmethod
     def load(cls, root: Path, platform: Path | None = None) -> Provider:
-        """Read every provider file under ``root``; ConfigError on the first bad one.
+        """Read every provider file under ``root``; ConfigError on the first bad one, with
+        the other bad files in its ``more``.
 
         ``platform`` is a LEAP platform directory (or a provider_base directory); without
         it, the one the Leapfile names is used when it exists, else built-in defaults.
@@ -160,14 +161,21 @@ class Provider:
             if (root / group).is_dir():
                 candidates += json_files(root / group)
         files: dict[str, ProviderFile] = {}
+        errors: list[ConfigError] = []
         for path in candidates:
             rel = path.relative_to(root).as_posix()
             parts = _split_rel(rel)
             if parts is None:
                 continue
             label = str(path)
-            text = read_text(path, label)
-            files[rel] = ProviderFile(rel, path, _parse_object(text, label), text, *parts)
+            try:
+                text = read_text(path, label)
+                files[rel] = ProviderFile(rel, path, _parse_object(text, label), text, *parts)
+            except ConfigError as error:
+                errors.append(error)  # go on: the operator fixes every file in one round
+        if errors:
+            errors[0].more = errors[1:]
+            raise errors[0]
         return cls(root, base, files)
 
     def _register(self, pf: ProviderFile) -> None:
