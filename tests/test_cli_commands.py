@@ -326,7 +326,7 @@ def test_check_names_every_provider_file_that_does_not_parse(
     nodes = sorted((provider / "nodes").glob("*.json"))[:2]
     for node in nodes:
         node.write_text('{\n  "ip_address": "10.0.0.1", // not a comment here\n}\n')
-    status, out, err = run(capsys, "check", "--provider", str(provider))
+    status, _, err = run(capsys, "check", "--provider", str(provider))
     lines = err.splitlines()
     assert status == 2 and len(lines) == 2
     assert all(line.startswith("leap-tui: ") and ":2:" in line for line in lines)

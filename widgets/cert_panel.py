@@ -22,11 +22,10 @@ from tui.core.certs import (
     resolve,
 )
 from tui.core.errors import ConfigError
-from tui.core.findings import Finding, Severity
+from tui.core.findings import Finding
 from widgets.ordered_input import OrderedInput
 from widgets.prompt import PromptDialog
-
-_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+from widgets.tones import TONES
 
 
 def days_left_text(days: int, days_ago: int = 0) -> Text:
@@ -34,17 +33,17 @@ def days_left_text(days: int, days_ago: int = 0) -> Text:
     expired (``days`` < 0), ``days_ago`` tells since when."""
     if days < 0:
         when = f"{days_ago}d ago" if days_ago > 0 else "today"
-        return Text(f"✖ expired {when}", style="bold red")
+        return Text(f"✖ expired {when}", style=TONES.bad)
     if days < EXPIRY_WARNING_DAYS:  # the CE002 warning's own threshold: colour and finding agree
-        return Text(f"▲ {days}d", style="yellow")
-    return Text(f"{days}d", style="green")
+        return Text(f"▲ {days}d", style=TONES.warn)
+    return Text(f"{days}d", style=TONES.good)
 
 
 def key_state(matches: bool | None, problem: str | None) -> Text:
     if problem is not None:
-        return Text(f"✖ {problem}", style="bold red")
+        return Text(f"✖ {problem}", style=TONES.bad)
     if matches:
-        return Text("✔ matches", style="green")
+        return Text("✔ matches", style=TONES.good)
     return Text("-")
 
 
@@ -109,7 +108,7 @@ class CertificatesPanel(Vertical):
         table = self.query_one("#cert-pairs", DataTable)
         table.loading = False
         table.clear()
-        self.query_one("#cert-findings", Static).update(Text(message, style="bold red"))
+        self.query_one("#cert-findings", Static).update(Text(message, style=TONES.bad))
 
     def _show(self, cert_dir: CertDir, findings: list[Finding]) -> None:
         self.cert_dir = cert_dir
@@ -129,7 +128,7 @@ class CertificatesPanel(Vertical):
         lines = Text()
         for finding in findings:
             lines.append(f"{finding.severity.icon} {finding.code} ",
-                         style=_SEVERITY_STYLE[finding.severity])
+                         style=TONES.severity(finding.severity))
             lines.append(f"{finding.message}")
             if finding.hint:
                 lines.append(f" ({finding.hint})", style="dim")

@@ -9,9 +9,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from tui.core.findings import Finding, Severity
-
-_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+from tui.core.findings import Finding
+from widgets.tones import TONES
 
 
 class FindingsTable(DataTable[Text | str]):
@@ -63,7 +62,7 @@ class FindingsTable(DataTable[Text | str]):
         self.clear()
         for index, finding in enumerate(self._shown):
             label = f"{finding.severity.icon} {finding.severity}"
-            severity = Text(label, style=_STYLE[finding.severity])
+            severity = Text(label, style=TONES.severity(finding.severity))
             where = finding.location
             if finding.path:
                 where = f"{where} {finding.path}"

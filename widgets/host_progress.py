@@ -9,13 +9,15 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from widgets.tones import TONES
+
 # Final stages stop the clock; each shows a word and an icon, never colour alone.
 _LOOK = {
-    "done": ("✔", "green"),
-    "confirmed": ("✔", "green"),
-    "failed": ("✖", "bold red"),
-    "skipped": ("–", "yellow"),
-    "revert": ("↺", "yellow"),
+    "done": ("✔", TONES.good),
+    "confirmed": ("✔", TONES.good),
+    "failed": ("✖", TONES.bad),
+    "skipped": ("–", TONES.warn),
+    "revert": ("↺", TONES.warn),
     "confirm": ("⏳", "bold yellow"),
     "waiting": ("·", "dim"),
 }

@@ -9,6 +9,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from widgets.tones import TONES
+
 if TYPE_CHECKING:
     from tui.core.remote.protocol import HostResult
 
@@ -62,8 +64,8 @@ class HostResultsTable(DataTable[Text | str]):
         self.results = list(results)
         self.clear()
         for result in self.results:
-            look = Text("✔ " + result.status, style="green") if result.ok else Text(
-                "✖ " + result.status, style="bold red")
+            look = Text("✔ " + result.status, style=TONES.good) if result.ok else Text(
+                "✖ " + result.status, style=TONES.bad)
             files = ", ".join(f"{f.target.rsplit('/', 1)[-1]} ({f.status})"
                               for f in result.files) or "-"
             self.add_row(result.host, look, " ".join(result_codes(result)) or "-", files,

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from tui.core.portmap import PortRow
+from widgets.tones import TONES
 
 
 class PortTable(DataTable[Text | str]):
@@ -26,8 +27,8 @@ class PortTable(DataTable[Text | str]):
     def show(self, rows: Sequence[PortRow]) -> None:
         self.clear()
         for row in rows:
-            style = "bold red" if row.conflict else ""
-            state = Text("✖ conflict", style="bold red") if row.conflict else Text("ok")
+            style = TONES.bad if row.conflict else ""
+            state = Text("✖ conflict", style=TONES.bad) if row.conflict else Text("ok")
             self.add_row(
                 Text(row.node, style=style),
                 Text(row.address, style=style),

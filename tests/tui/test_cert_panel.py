@@ -92,9 +92,10 @@ def test_days_left_colour_agrees_with_the_ce002_warning() -> None:
     """The panel marks a pair ▲ exactly when CE002 warns (fewer than 30 whole days left)."""
     from tui.core.certs import EXPIRY_WARNING_DAYS
     from widgets.cert_panel import days_left_text
+    from widgets.tones import TONES
 
     assert days_left_text(EXPIRY_WARNING_DAYS).plain == f"{EXPIRY_WARNING_DAYS}d"
     warned = days_left_text(EXPIRY_WARNING_DAYS - 1)
-    assert warned.plain.startswith("▲") and str(warned.style) == "yellow"
+    assert warned.plain.startswith("▲") and str(warned.style) == TONES.warn
     assert days_left_text(-2, 1).plain == "✖ expired 1d ago"
     assert days_left_text(-1, 0).plain == "✖ expired today"  # minutes ago, not "1d ago"

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tui.core.remote.journal import outcomes, restored_backups
+from widgets.tones import TONES
 
 if TYPE_CHECKING:
     from tui.core.remote.journal import JournalEntry
@@ -27,10 +28,10 @@ def short_hash(digest: str | None) -> str:
 
 def result_text(result: str) -> Text:
     if result in _GOOD:
-        return Text("✔ " + result, style="green")
+        return Text("✔ " + result, style=TONES.good)
     if result in _PENDING:
-        return Text("⏳ " + result, style="yellow")
-    return Text("✖ " + result, style="bold red")
+        return Text("⏳ " + result, style=TONES.warn)
+    return Text("✖ " + result, style=TONES.bad)
 
 
 class HistoryScreen(Screen[None]):
