@@ -273,7 +273,13 @@ class LeapTuiApp(App[None]):
         if main is not None:
             main.refresh_fields()
         names = ", ".join(self._display_target(t) for t in saved)
-        self.notify(f"Saved {names}")
+        errors = count_by_severity(self.workspace.check())[Severity.ERROR]  # as saved
+        if errors:
+            # Saving work in progress is allowed; pushing it is not (Apply stays off).
+            self.notify(f"Saved {names} with {errors} error{'s' if errors != 1 else ''}: "
+                        "Apply stays off until they are fixed.", severity="warning")
+        else:
+            self.notify(f"Saved {names}")
 
     def _display_target(self, target: str) -> str:
         if target == sec.CLACE_TARGET and self.workspace.clace is not None:

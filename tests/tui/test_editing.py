@@ -201,3 +201,25 @@ async def test_letters_are_typed_inside_inputs(samples: Path) -> None:
         assert app.is_running  # the q and the a and the r were typed, not acted on
         assert app.workspace.clace is not None
         assert app.workspace.clace.get("http.host") == "qa-router.local"
+
+
+async def test_saving_with_errors_says_apply_stays_off(samples: Path) -> None:
+    app = make_app(samples)
+    said: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, **kwargs: object) -> None:
+        said.append(message)
+        notify(message, **kwargs)  # type: ignore[arg-type]
+
+    app.notify = recording  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_section(pilot, "clace:https")
+        await replace_text(pilot, "https.port", "25223")  # CL006: the HTTP port
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert said[-1] == "Saved clace.toml with 1 error: Apply stays off until they are fixed."
+        await replace_text(pilot, "https.port", "25224")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert said[-1] == "Saved clace.toml"
