@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from pathlib import PurePath
 
 from rich.text import Text
 from textual.binding import Binding
@@ -15,6 +17,9 @@ from widgets.tones import TONES
 
 class FindingsTable(DataTable[Text | str]):
     BINDINGS = [
+        # Rows first: Home/End go to the first/last row (DataTable's go sideways).
+        Binding("home", "scroll_top", "First row", show=False),
+        Binding("end", "scroll_bottom", "Last row", show=False),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
@@ -63,7 +68,7 @@ class FindingsTable(DataTable[Text | str]):
         for index, finding in enumerate(self._shown):
             label = f"{finding.severity.icon} {finding.severity}"
             severity = Text(label, style=TONES.severity(finding.severity))
-            where = finding.location
+            where = short_location(finding)
             if finding.path:
                 where = f"{where} {finding.path}"
             message = finding.message + (f" — {finding.hint}" if finding.hint else "")
@@ -84,3 +89,12 @@ def finding_detail(finding: Finding | None) -> str:
     # One flowing paragraph, without the place (it is in the row): it fits in fewer lines.
     text = f"{finding.severity.icon} {finding.code}: {finding.message}"
     return text + (f" → {finding.hint}" if finding.hint else "")
+
+
+def short_location(finding: Finding) -> str:
+    """``file:line`` with an absolute path cut to its name (the Clace file as given on the
+    command line): at 80 columns the path would leave no room for the message; the tree
+    and the section title show where the file is."""
+    if finding.file and finding.file.startswith("/"):
+        return dataclasses.replace(finding, file=PurePath(finding.file).name).location
+    return finding.location

@@ -14,6 +14,9 @@ from widgets.tones import TONES
 
 class PortTable(DataTable[Text | str]):
     BINDINGS = [
+        # Rows first: Home/End go to the first/last row (DataTable's go sideways).
+        Binding("home", "scroll_top", "First row", show=False),
+        Binding("end", "scroll_bottom", "Last row", show=False),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]

@@ -165,3 +165,21 @@ async def test_port_map_and_diff_replace_each_other(samples: Path) -> None:
         await pilot.press("f3", "f3")  # the same key again closes the view
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_end_and_home_go_to_the_last_and_first_port_map_row(samples: Path) -> None:
+    from widgets.port_table import PortTable
+
+    app = make_app(samples, remember_theme=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        table = app.screen.query_one(PortTable)
+        table.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.row_count > 5 and table.cursor_row == table.row_count - 1
+        assert table.scroll_x == 0  # not sideways
+        await pilot.press("home")
+        await pilot.pause()
+        assert table.cursor_row == 0
