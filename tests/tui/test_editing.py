@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from tests.tui.pilot_helpers import codes, field_input, open_section, replace_text, settle
 from tui.app import LeapTuiApp
@@ -113,11 +113,15 @@ async def test_inherited_value_becomes_an_override_and_f4_removes_it(samples: Pa
         assert provider.effective("web1").get("ssh.port") == 443
         assert "LP004" in codes(pilot)  # ssh on the webapp's public HTTPS port
         assert "nodes/web1.json" in provider.modified_files()
+        help_text = str(app.screen.query_one("#field-help", Static).render())
+        assert "ssh.port  ← nodes/web1.json" in help_text  # the new origin, not common.json
         await pilot.press("f4")
         await settle(pilot)
         assert provider.text("nodes/web1.json") == before
         assert "LP004" not in codes(pilot)
         assert field_input(pilot, "ssh.port").value == "22"
+        help_text = str(app.screen.query_one("#field-help", Static).render())
+        assert "ssh.port  ← common.json" in help_text
     assert node_file.read_text() == before
 
 

@@ -187,6 +187,7 @@ class MainScreen(Screen[None]):
                 # Keep what the operator is typing ("0443" stays, not 443); the origin updates.
                 model = dataclasses.replace(model, text=widget.value)
             row.refresh_model(model)
+        self.show_field_help()  # the focused field's origin may have changed with the edit
 
     def focus_field(self, key: str) -> bool:
         for row in self.query(FieldRow):
@@ -197,7 +198,10 @@ class MainScreen(Screen[None]):
         return False
 
     def on_descendant_focus(self, event: object) -> None:
-        """The focused field's note (from the reference pages) is its help."""
+        self.show_field_help()
+
+    def show_field_help(self) -> None:
+        """The focused field's origin and note (from the reference pages) are its help."""
         help_bar = self.query_one("#field-help", Static)
         focused = self.focused
         row = next((a for a in (focused.ancestors if focused else []) if isinstance(a, FieldRow)),
