@@ -134,6 +134,7 @@ async def test_port_map_and_diff_screens(samples: Path) -> None:
         (name, diff), = app.screen.diffs
         assert name.endswith("clace.toml")
         assert "-port = 25224" in diff and "+port = 443" in diff
+        assert diff.startswith(f"--- a/{name.lstrip('/')}\n")  # git's a/ prefix, no "a//"
         assert app.screen.query_one(DiffView)
         await pilot.press("escape")
         await pilot.press("f2")

@@ -299,7 +299,7 @@ def unified_diffs(workspace: Workspace) -> list[tuple[str, str]]:
             old, new = workspace.provider.original_text(target), workspace.provider.text(target)
         diff = difflib.unified_diff(
             old.splitlines(keepends=True), new.splitlines(keepends=True),
-            fromfile=f"a/{name}", tofile=f"b/{name}",
+            fromfile=f"a/{name.lstrip('/')}", tofile=f"b/{name.lstrip('/')}",  # git's a/ b/
         )
         result.append((name, "".join(diff)))
     return result
