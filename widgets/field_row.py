@@ -50,14 +50,14 @@ class FieldRow(Vertical):
     DEFAULT_CSS = """
     FieldRow { height: auto; padding: 0 1; }
     FieldRow .field-line { height: 1; }
-    FieldRow .field-label { width: 25; text-wrap: nowrap; text-overflow: ellipsis; }
+    FieldRow .field-label { width: 23; text-wrap: nowrap; text-overflow: ellipsis; }
     FieldRow Input { width: 1fr; min-width: 10; height: 1; }
     FieldRow Checkbox { width: 1fr; height: 1; }
     FieldRow .field-origin {
-        width: 17; padding-left: 1; color: $text-muted; text-wrap: nowrap;
+        width: 22; padding-left: 1; color: $text-muted; text-wrap: nowrap;
         text-overflow: ellipsis;
     }
-    FieldRow .field-note { color: $text-muted; padding-left: 25; }
+    FieldRow .field-note { color: $text-muted; padding-left: 23; }
     """
 
     class Edited(Message):
