@@ -42,18 +42,22 @@ def wait_for(tmux_bin: str, session: str, text: str, timeout: float = 20.0) -> s
     raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
 
 
+def start_session(tmux_bin: str, command: str, size: tuple[int, int] = (100, 30)) -> str:
+    """A detached tmux session running ``command`` at ``size``; its name."""
+    session = f"leap-tui-{uuid.uuid4().hex[:8]}"
+    subprocess.run([tmux_bin, "new-session", "-d", "-s", session, "-x", str(size[0]),
+                    "-y", str(size[1]), command], check=True)
+    return session
+
+
 def test_runs_in_a_real_terminal(samples: Path, tmp_path: Path) -> None:
     tmux_bin = tmux()
-    session = f"leap-tui-{uuid.uuid4().hex[:8]}"
     command = (
         f"TERM=xterm-256color LEAP_TUI_CONFIG_DIR={tmp_path / 'cfg'} "
         f"{sys.executable} -m tui --clace {samples / 'clace.toml'} "
         f"--provider {samples / 'provider'}; echo EXITED-$?; sleep 30"
     )
-    subprocess.run(
-        [tmux_bin, "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command],
-        check=True,
-    )
+    session = start_session(tmux_bin, command)
     try:
         wait_for(tmux_bin, session, "Findings")
         screen = wait_for(tmux_bin, session, "mx1")
@@ -72,16 +76,12 @@ def test_runs_in_a_real_terminal(samples: Path, tmp_path: Path) -> None:
 def test_dropped_terminal_exits_cleanly_and_writes_nothing(samples: Path, tmp_path: Path) -> None:
     """The SSH session drops: the pane's process gets SIGHUP, exits, and no file is touched."""
     tmux_bin = tmux()
-    session = f"leap-tui-{uuid.uuid4().hex[:8]}"
     before = {p: p.read_bytes() for p in samples.rglob("*") if p.is_file()}
     command = (
         f"TERM=xterm LEAP_TUI_CONFIG_DIR={tmp_path / 'cfg'} exec {sys.executable} -m tui "
         f"--clace {samples / 'clace.toml'} --provider {samples / 'provider'}"
     )
-    subprocess.run(
-        [tmux_bin, "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command],
-        check=True,
-    )
+    session = start_session(tmux_bin, command, (80, 24))
     try:
         wait_for(tmux_bin, session, "Findings")
         pid = int(subprocess.run(
@@ -115,15 +115,11 @@ def test_keys_sent_in_one_burst_edit_in_order(samples: Path, tmp_path: Path) -> 
     became "80252": the backspaces, run as bindings, overtook the queued digits.
     """
     tmux_bin = tmux()
-    session = f"leap-tui-{uuid.uuid4().hex[:8]}"
     command = (
         f"TERM=xterm-256color LEAP_TUI_CONFIG_DIR={tmp_path / 'cfg'} "
         f"{sys.executable} -m tui --clace {samples / 'clace.toml'}; sleep 30"
     )
-    subprocess.run(
-        [tmux_bin, "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command],
-        check=True,
-    )
+    session = start_session(tmux_bin, command)
 
     def keys(*names: str) -> None:
         subprocess.run([tmux_bin, "send-keys", "-t", session, *names], check=True)
