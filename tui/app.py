@@ -346,31 +346,10 @@ class LeapTuiApp(App[None]):
 
     def binding_catalog(self) -> list[tuple[str, str, str, str]]:
         """Every binding (key as remapped, action, id, where it acts), whatever has focus."""
-        from tui.screens.apply import ApplyScreen
-        from tui.screens.confirm import ConfirmDialog, MessageDialog, QuitDialog
-        from tui.screens.diff import DiffScreen
-        from tui.screens.history import HistoryScreen
-        from tui.screens.hostkey import HostKeyDialog
-        from tui.screens.passphrase import PassphraseDialog
-        from tui.screens.ports import PortMapScreen
-        from tui.screens.remote_run import RemoteRunScreen
-        from tui.screens.rollback import RollbackScreen
-        from widgets.cert_panel import CertificatesPanel
-        from widgets.findings_table import FindingsTable
-        from widgets.prompt import PromptDialog
+        from tui.screens.help import binding_places
 
-        places: list[tuple[str, tuple[type, ...]]] = [
-            ("everywhere", (LeapTuiApp,)),
-            ("main screen", (MainScreen, FindingsTable, CertificatesPanel)),
-            ("apply / rollback", (RemoteRunScreen, ApplyScreen, RollbackScreen)),
-            ("history", (HistoryScreen,)),
-            ("port map", (PortMapScreen,)),
-            ("diff", (DiffScreen,)),
-            ("dialogs", (ConfirmDialog, QuitDialog, MessageDialog, HostKeyDialog,
-                         PassphraseDialog, PromptDialog)),
-        ]
         rows: list[tuple[str, str, str, str]] = []
-        for where, classes in places:
+        for where, classes in binding_places(LeapTuiApp, MainScreen):
             for cls in classes:
                 for binding in cls.__dict__.get("BINDINGS", []):
                     if not isinstance(binding, Binding) or not binding.description:

@@ -184,3 +184,25 @@ async def test_end_and_home_go_to_the_last_and_first_port_map_row(samples: Path)
         await pilot.press("home")
         await pilot.pause()
         assert table.cursor_row == 0
+
+
+def test_every_class_with_bindings_is_in_the_help() -> None:
+    """A new screen or widget with keys cannot be left out of the `?` list."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import tui.screens
+    import widgets
+    from tui.screens.help import binding_places
+    from tui.screens.main import MainScreen
+    from widgets.ordered_input import OrderedInput
+
+    listed = {cls for _, classes in binding_places(LeapTuiApp, MainScreen) for cls in classes}
+    for package in (tui.screens, widgets):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            for _, cls in inspect.getmembers(module, inspect.isclass):
+                if cls.__module__ == module.__name__ and "BINDINGS" in cls.__dict__:
+                    # OrderedInput's keys are Textual's text editing, not the app's.
+                    assert cls in listed or cls is OrderedInput, cls

@@ -43,3 +43,36 @@ class HelpScreen(Screen[None]):
             yield Static(keys)
             yield Static(rules, id="help-rules")
         yield Footer(compact=True)
+
+
+def binding_places(app: type, main: type) -> list[tuple[str, tuple[type, ...]]]:
+    """Where each class's own bindings act, for the list above (``app`` and ``main`` are
+    passed in: they import this module). A test checks that no class is left out."""
+    from tui.screens.apply import ApplyScreen
+    from tui.screens.confirm import ConfirmDialog, MessageDialog, QuitDialog
+    from tui.screens.diff import DiffScreen
+    from tui.screens.history import HistoryScreen
+    from tui.screens.hostkey import HostKeyDialog
+    from tui.screens.passphrase import PassphraseDialog
+    from tui.screens.ports import PortMapScreen
+    from tui.screens.remote_run import RemoteRunScreen
+    from tui.screens.rollback import RollbackScreen
+    from widgets.cert_panel import CertificatesPanel
+    from widgets.findings_table import FindingsTable
+    from widgets.host_progress import HostProgressTable
+    from widgets.host_results import HostResultsTable
+    from widgets.port_table import PortTable
+    from widgets.prompt import PromptDialog
+
+    return [
+        ("everywhere", (app,)),
+        ("main screen", (main, FindingsTable, CertificatesPanel)),
+        ("apply / rollback", (RemoteRunScreen, ApplyScreen, RollbackScreen, HostProgressTable,
+                              HostResultsTable)),
+        ("history", (HistoryScreen,)),
+        ("port map", (PortMapScreen, PortTable)),
+        ("diff", (DiffScreen,)),
+        ("help", (HelpScreen,)),
+        ("dialogs", (ConfirmDialog, QuitDialog, MessageDialog, HostKeyDialog,
+                     PassphraseDialog, PromptDialog)),
+    ]
