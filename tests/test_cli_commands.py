@@ -331,3 +331,14 @@ def test_check_names_every_provider_file_that_does_not_parse(
     assert status == 2 and len(lines) == 2
     assert all(line.startswith("leap-tui: ") and ":2:" in line for line in lines)
     assert {node.name for node in nodes} == {Path(line.split(":")[1]).name for line in lines}
+
+
+def test_get_names_every_provider_file_that_does_not_parse(
+    provider: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nodes = sorted((provider / "nodes").glob("*.json"))[:2]
+    for node in nodes:
+        node.write_text('{\n  "ip_address": "10.0.0.1",\n}\n')  # a trailing comma
+    status, _, err = run(capsys, "get", str(nodes[0]), "ip_address")
+    assert status == 2 and len(err.splitlines()) == 2
+    assert all(node.name in err for node in nodes)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.commands.common import add_target_options, fail
+from tui.commands.common import add_target_options, fail, fail_input
 from tui.core.errors import ConfigError
 from tui.core.findings import Finding, Severity
 
@@ -301,7 +301,7 @@ def run(args: argparse.Namespace) -> int:
         if args.confirm_within is not None and args.confirm_within < 1:
             raise ConfigError("-", "--confirm-within must be at least 1 second")
     except ConfigError as exc:
-        return fail(str(exc))
+        return fail_input(exc)
     if not plans:
         return fail("the inventory lists no hosts")
     if not args.dry_run and not args.yes and not interactive():

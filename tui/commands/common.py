@@ -41,6 +41,11 @@ def fail(message: str, status: int = 2, stream: TextIO | None = None) -> int:
     return status
 
 
+def fail_input(error: ConfigError) -> int:
+    """Exit 2 for input that cannot be used: one line per file that does not parse."""
+    return fail("\n".join(map(str, error.all_errors())))
+
+
 class CommandError(Exception):
     """Input a subcommand cannot work with: one line, exit status 2.
 

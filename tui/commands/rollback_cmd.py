@@ -14,7 +14,7 @@ from tui.commands.apply_cmd import (
     print_results,
     run_with_progress,
 )
-from tui.commands.common import add_target_options, fail
+from tui.commands.common import add_target_options, fail, fail_input
 from tui.core.errors import ConfigError
 
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         if args.parallel < 1:
             raise ConfigError("-", "--parallel must be at least 1")
     except ConfigError as exc:
-        return fail(str(exc))
+        return fail_input(exc)
     if not hosts:
         return fail("the inventory lists no hosts")
     if not args.yes:

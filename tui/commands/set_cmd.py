@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tui.commands.check_cmd import print_findings
-from tui.commands.common import fail
+from tui.commands.common import fail, fail_input
 from tui.core.atomic import is_read_only
 from tui.core.edit_target import open_target
 from tui.core.errors import ConfigError
@@ -37,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
         before = target.check()
         target.set(args.key, value)
         after = target.check()
-    except (ConfigError, ValueError, TypeError) as error:
+    except ConfigError as error:
+        return fail_input(error)
+    except (ValueError, TypeError) as error:
         # TypeError: a value the file format cannot hold; the model is left unchanged.
         return fail(str(error))
     produced = target.new_findings(before, after)
