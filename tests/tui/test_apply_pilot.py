@@ -14,12 +14,13 @@ from tests.plugins.sshd_hosts import RemoteEnv, SshdHost
 from tests.tui.pilot_helpers import open_section, replace_text
 from tui.app import LeapTuiApp
 from tui.core.remote.journal import Journal, JournalEntry
+from tui.core.remote.watchdog import backup_stamp
 from tui.screens.apply import ApplyScreen
 from tui.screens.confirm import ConfirmDialog
 from tui.screens.history import HistoryScreen
 from tui.screens.hostkey import HostKeyDialog
 from tui.screens.remote_run import Answer
-from tui.screens.rollback import RollbackScreen, backup_stamp, generations
+from tui.screens.rollback import RollbackScreen, generations
 from widgets.diff_view import DiffView
 from widgets.host_results import HostResultsTable
 

@@ -266,15 +266,11 @@ def show_check_errors(console: Console, errors: list[Finding], *, refused: bool)
                       style="yellow", markup=False, highlight=False)
 
 
-def shipped_sources(inventory: Inventory) -> set[str]:
-    return {spec.source for host in inventory.hosts for spec in host.files}
-
-
 def show_unshipped_port_moves(console: Console, inventory: Inventory, provider: Path) -> None:
     """Warn, before anything is asked or pushed, about ssh.port moves no host would get."""
     from tui.core.remote.changes import unshipped_port_warnings
 
-    warnings, note = unshipped_port_warnings(provider, shipped_sources(inventory))
+    warnings, note = unshipped_port_warnings(provider, inventory.shipped_sources())
     for warning in warnings:
         console.print(f"warning: {warning}", style="yellow", markup=False, highlight=False)
     if note:

@@ -21,16 +21,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 _MIN_WIDTHS = {"time (UTC)": 10, "before → after": 9}
 
 
-def _short(digest: str | None) -> str:
-    return digest[:7] if digest else "absent"
-
-
 def run(args: argparse.Namespace) -> int:
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    from tui.core.remote.journal import Journal, outcomes, restored_backups
+    from tui.core.remote.journal import (
+        Journal,
+        backup_label,
+        outcomes,
+        restored_backups,
+        short_hash,
+    )
 
     journal = Journal()
     entries = journal.entries(args.host)
@@ -52,13 +54,10 @@ def run(args: argparse.Namespace) -> int:
                          no_wrap=column in ("host", "action", "result"),
                          min_width=_MIN_WIDTHS.get(column))
     for entry in entries:
-        # The stamp alone: it is what `rollback --to` takes (a prefix of it).
-        backup = entry.backup.rsplit(".leap-tui.", 1)[-1] if entry.backup else "-"
-        if entry.backup in restored:
-            backup += " (restored: gone)"
         row = [entry.time.replace("T", " ").removesuffix("Z"), entry.host, entry.action,
-               entry.path, entry.result, f"{_short(entry.before)} → {_short(entry.after)}",
-               backup]
+               entry.path, entry.result,
+               f"{short_hash(entry.before)} → {short_hash(entry.after)}",
+               backup_label(entry, restored)]
         table.add_row(*row, *([entry.detail] if with_detail else []))
     console.print(table)
     return 0

@@ -67,6 +67,10 @@ class Inventory:
                 return host
         raise KeyError(name)
 
+    def shipped_sources(self) -> set[str]:
+        """Every source some host receives ("clace", "nodes/web1.json", ...)."""
+        return {spec.source for host in self.hosts for spec in host.files}
+
     def select(self, names: list[str] | tuple[str, ...] | None) -> list[HostSpec]:
         """The hosts named (all when none are), in inventory order; an unknown name is bad input."""
         if not names:

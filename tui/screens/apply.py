@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 from textual.widgets import Static
 
-from tui.commands.apply_cmd import shipped_sources, skipped_after_dry_run
+from tui.commands.apply_cmd import skipped_after_dry_run
 from tui.screens.remote_run import RemoteRunScreen, RemoteSetup
 from widgets.diff_view import DiffView
 
@@ -58,7 +58,7 @@ class ApplyScreen(RemoteRunScreen):
         if self.setup.provider is not None:
             # On the worker: this runs git in the provider.
             self.port_warnings, self.port_note = unshipped_port_warnings(
-                self.setup.provider, shipped_sources(self.setup.inventory))
+                self.setup.provider, self.setup.inventory.shipped_sources())
         return apply_fleet(self.plans, self.run_options(dry_run=True), parallel=PARALLEL)
 
     def _apply(self) -> list[HostResult]:

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tui.core.remote.journal import outcomes, restored_backups
+from tui.core.remote.journal import backup_label, outcomes, restored_backups, short_hash
 from widgets.tones import TONES
 
 if TYPE_CHECKING:
@@ -20,10 +20,6 @@ if TYPE_CHECKING:
 
 _GOOD = frozenset({"applied", "confirmed", "rolled-back", "unchanged"})
 _PENDING = frozenset({"pending", "unconfirmed"})
-
-
-def short_hash(digest: str | None) -> str:
-    return digest[:10] if digest else "(none)"
 
 
 def result_text(result: str) -> Text:
@@ -61,13 +57,11 @@ class HistoryScreen(Screen[None]):
         table.add_columns("time", "action", "host", "path", "result", "before → after",
                           "backup", "detail")
         for entry in self.entries:
-            backup = entry.backup.rsplit("/", 1)[-1] if entry.backup else "-"
-            if entry.backup in self.restored:
-                backup += " (restored: gone)"
             table.add_row(entry.time, entry.action, entry.host, entry.path,
                           result_text(entry.result),
                           f"{short_hash(entry.before)} → {short_hash(entry.after)}",
-                          backup, Text(entry.detail or "", overflow="ellipsis"))
+                          backup_label(entry, self.restored),
+                          Text(entry.detail or "", overflow="ellipsis"))
         table.focus()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

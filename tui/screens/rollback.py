@@ -14,6 +14,7 @@ from textual.widgets import OptionList, SelectionList
 from textual.widgets.option_list import Option
 
 from tui.core.remote.journal import restored_backups
+from tui.core.remote.watchdog import backup_stamp
 from tui.screens.confirm import ConfirmDialog
 from tui.screens.remote_run import RemoteRunScreen, RemoteSetup
 
@@ -38,12 +39,6 @@ class Generation:
     def label(self) -> str:
         when = self.time.replace("T", " ").removesuffix("Z")
         return f"{when}  run {self.run[:6]}  {', '.join(sorted(self.stamps))}"
-
-
-def backup_stamp(backup: str) -> str | None:
-    """``/x/clace.toml.leap-tui.20261124T101500.123456Z`` -> ``20261124T101500.123456Z``."""
-    _, sep, stamp = backup.rpartition(".leap-tui.")
-    return stamp if sep and stamp else None
 
 
 def generations(entries: Sequence[JournalEntry], hosts: Sequence[str]) -> list[Generation]:

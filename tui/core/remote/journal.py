@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tui.core.atomic import atomic_write
+from tui.core.remote.watchdog import backup_stamp
 
 STATE_ENV = "LEAP_TUI_STATE_DIR"
 JOURNAL_NAME = "journal.jsonl"
@@ -70,18 +71,30 @@ def restored_backups(entries: list[JournalEntry]) -> set[str]:
     was renamed over the live one).
 
     The journal records hashes, not which generation a rollback restored: a backup counts
-    as restored when a later rollback on that host and path put back its content.
+    as restored when a later rollback on that host and path put back its content. One pass
+    from the newest entry back, remembering what the rollbacks seen so far put back.
     """
+    put_back: set[tuple[str, str, str | None]] = set()
     restored: set[str] = set()
-    for index, entry in enumerate(entries):
-        if entry.action != "apply" or entry.backup is None:
-            continue
-        if any(later.action == "rollback" and later.host == entry.host
-               and later.path == entry.path and later.after == entry.before
-               and later.result in ("rolled-back", "confirmed")
-               for later in entries[index + 1:]):
+    for entry in reversed(entries):
+        if entry.action == "rollback" and entry.result in ("rolled-back", "confirmed"):
+            put_back.add((entry.host, entry.path, entry.after))
+        elif (entry.action == "apply" and entry.backup is not None
+              and (entry.host, entry.path, entry.before) in put_back):
             restored.add(entry.backup)
     return restored
+
+
+def short_hash(digest: str | None) -> str:
+    return digest[:7] if digest else "absent"
+
+
+def backup_label(entry: JournalEntry, restored: set[str]) -> str:
+    """A history row's backup: its stamp, and whether a rollback used it up."""
+    if entry.backup is None:
+        return "-"
+    label = backup_stamp(entry.backup) or entry.backup
+    return label + (" (restored: gone)" if entry.backup in restored else "")
 
 
 def outcomes(entries: list[JournalEntry]) -> list[JournalEntry]:

@@ -65,6 +65,7 @@ from tui.core.remote.watchdog import (
     WatchedFile,
     backup_name,
     backup_re,
+    backup_stamp,
     parse_watchdog,
 )
 
@@ -943,7 +944,7 @@ class RollbackOperation(HostOperation):
         for state in self.files:
             backups = self.list_backups(state.target)
             if self.to is not None:
-                backups = [b for b in backups if b.rsplit(".leap-tui.", 1)[1].startswith(self.to)]
+                backups = [b for b in backups if (backup_stamp(b) or "").startswith(self.to)]
             if not backups:
                 continue
             pick = backups[-1]

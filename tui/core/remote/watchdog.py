@@ -26,6 +26,13 @@ def backup_name(target: str, stamp: str) -> str:
     return f"{target}.leap-tui.{stamp}"
 
 
+def backup_stamp(backup: str) -> str | None:
+    """The inverse of :func:`backup_name`: ``/x/clace.toml.leap-tui.20261124T101500.123456Z``
+    -> ``20261124T101500.123456Z`` (what `rollback --to` takes a prefix of)."""
+    _, sep, stamp = backup.rpartition(".leap-tui.")
+    return stamp if sep and stamp else None
+
+
 def backup_re(file_name: str) -> re.Pattern[str]:
     """Generation backups of ``file_name`` (not the watchdog's files beside them)."""
     return re.compile(rf"^{re.escape(file_name)}\.leap-tui\.(?P<stamp>{_STAMP})$")
