@@ -119,20 +119,16 @@ def build_options(args: argparse.Namespace, inventory: Inventory, console: Conso
     from tui.core.remote.protocol import RunOptions
     from tui.core.remote.ssh import SshOptions, default_ssh_config
 
-    user_known = Path.home() / ".ssh" / "known_hosts"
-    read = [user_known] + ([inventory.known_hosts] if inventory.known_hosts else [])
-    record = inventory.known_hosts or user_known
     tty = interactive()
 
     def accept_host_key(name: str, key_type: str, fingerprint: str) -> bool:
-        if args.accept_new_host_key:
-            console.print(f"accepting new host key {name} {key_type} {fingerprint}",
-                          style="yellow", markup=False, highlight=False)
-            return True
         if not tty or args.yes:
             return False
         return prompts.yes(f"Unknown host key for {name}: {key_type} {fingerprint}\n"
                            "Trust it and record it?")
+
+    def notify(line: str) -> None:
+        console.print(line, style="yellow", markup=False, highlight=False)
 
     def ask_passphrase(key: str) -> str | None:
         if not tty:
@@ -142,8 +138,12 @@ def build_options(args: argparse.Namespace, inventory: Inventory, console: Conso
     provider_dir = getattr(args, "provider", None)
     provider_root = Path(provider_dir) if provider_dir else None
     return RunOptions(
-        ssh=SshOptions(known_hosts=KnownHosts(read, record), ssh_config=default_ssh_config(),
-                       accept_host_key=accept_host_key, ask_passphrase=ask_passphrase),
+        ssh=SshOptions(known_hosts=KnownHosts.for_inventory(inventory.known_hosts),
+                       ssh_config=default_ssh_config(), accept_host_key=accept_host_key,
+                       ask_passphrase=ask_passphrase, notify=notify,
+                       # As `ssh -o StrictHostKeyChecking=accept-new`: over ssh_config's.
+                       strict_host_key_checking="accept-new" if args.accept_new_host_key
+                       else None),
         journal=Journal(),
         inventory=inventory,
         force=bool(getattr(args, "force", False)),

@@ -284,10 +284,8 @@ class RemoteRunScreen(Screen[None]):
         inventory = self.setup.inventory
         with self._ssh_lock:
             if self._ssh is None:
-                user_known = Path.home() / ".ssh" / "known_hosts"
-                read = [user_known] + ([inventory.known_hosts] if inventory.known_hosts else [])
                 self._ssh = SshOptions(
-                    KnownHosts(read, inventory.known_hosts or user_known),
+                    KnownHosts.for_inventory(inventory.known_hosts),
                     ssh_config=default_ssh_config(), accept_host_key=self._accept_host_key,
                     ask_passphrase=self._ask_passphrase)
             ssh = self._ssh

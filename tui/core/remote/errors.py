@@ -15,10 +15,11 @@ class RemoteError(Exception):
 
 
 class HostKeyError(RemoteError):
-    """An unknown (AP001) or changed (AP002) host key; never accepted silently."""
+    """An unknown (AP001), changed or revoked (AP002) host key; never accepted silently."""
 
     def __init__(self, kind: str, name: str, key_type: str, fingerprint: str,
-                 expected: str | None = None, where: str | None = None) -> None:
+                 expected: str | None = None, where: str | None = None,
+                 note: str = "") -> None:
         self.kind = kind
         self.name = name
         self.key_type = key_type
@@ -30,11 +31,23 @@ class HostKeyError(RemoteError):
                        + (f", known is {expected}" if expected else ""))
             hint = ("refused; if the host was reinstalled, remove its old key from "
                     + (where or "known_hosts"))
+        elif kind == "revoked":
+            self.code = "AP002"
+            message = f"host key for {name} is REVOKED: server offers {key_type} {fingerprint}"
+            hint = f"refused: {where or 'known_hosts'} marks this key @revoked"
         else:
             self.code = "AP001"
             message = f"unknown host key for {name}: {key_type} {fingerprint}"
             hint = "verify the fingerprint, then accept it (--accept-new-host-key)"
+        if note:
+            hint = f"{hint}; {note}"
         super().__init__(message, hint=hint)
+
+
+class SshConfigError(RemoteError):
+    """An ssh_config setting leap-tui cannot honour, named (never a misleading DNS error)."""
+
+    code = "AP014"
 
 
 class ConnectError(RemoteError):

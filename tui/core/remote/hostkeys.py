@@ -1,16 +1,21 @@
-"""Host keys: known_hosts files, LEAP's pinned keys, a policy that refuses what it does not know.
+"""Host keys: which known_hosts files count for a host, the check of the key a server offers,
+and the recording of a key the operator accepts.
 
-The policy accepts an unknown key only on the operator's explicit word (or when the key is
-one already trusted for the same host under another name: sshd moved to a new port), and
-records it then; everything else is refused with the SHA256 fingerprint shown.
+The files are OpenSSH's: the inventory's ``known_hosts`` (read first, and where new keys are
+recorded when it names one), then each host's UserKnownHostsFile and GlobalKnownHostsFile
+from ssh_config. The check follows ssh(1): a revoked key is refused, a known key passes, a
+different key of a known type is refused as changed, and an unknown key is handled as
+StrictHostKeyChecking says (``yes`` refuses, ``accept-new`` records, ``ask`` asks; ``no``
+is not honoured: leap-tui never trusts a key unseen).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
+import os
+import stat
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +23,20 @@ import paramiko
 
 from tui.core.atomic import atomic_write
 from tui.core.remote.errors import HostKeyError
+from tui.core.remote.known_hosts import (
+    HostKeyLookup,
+    hash_name,
+    lookup,
+    parse_line,
+    public_key,
+)
 
 # (known-hosts name, key type, "SHA256:...") -> True to trust and record the key.
 AcceptHostKey = Callable[[str, str, str], bool]
+# A line for the operator (stderr / the log): a key recorded without asking, a note.
+Notify = Callable[[str], None]
 
+STRICT_VALUES = ("yes", "accept-new", "ask", "no", "off")
 _RECORD_LOCK = threading.Lock()
 
 
@@ -38,98 +53,191 @@ def fingerprint(key: paramiko.PKey) -> str:
 def parse_public_key(line: str) -> paramiko.PKey | None:
     """``ssh-ed25519 AAAA... comment`` (a .pub file's line) as a key; ``None`` if unusable."""
     parts = line.split()
-    if len(parts) < 2:
-        return None
-    try:
-        key: paramiko.PKey = paramiko.PKey.from_type_string(parts[0], base64.b64decode(parts[1]))
-    except (paramiko.SSHException, binascii.Error, ValueError, TypeError):
-        return None
-    return key
+    return public_key(parts[0], parts[1]) if len(parts) >= 2 else None
+
+
+@dataclass(frozen=True, slots=True)
+class HostKeyFiles:
+    """The known_hosts files of one host: all are read, new keys go to ``record_file``."""
+
+    read: tuple[Path, ...]
+    record_file: Path | None
+
+    def lookup(self, name: str) -> HostKeyLookup:
+        return lookup(self.read, name)
+
+    def where(self, name: str, key: paramiko.PKey) -> str | None:
+        """``FILE:LINE`` of the entry that knows ``key`` for ``name`` (hashed names too)."""
+        line = self.lookup(name).known_line(key)
+        return line.where if line is not None else None
+
+    def record(self, name: str, key: paramiko.PKey, *, hashed: bool) -> str:
+        """Append ``name key`` to the record file; returns where, or why it was not written
+        (no file, or one that is not a regular file: ``/dev/null`` is never replaced)."""
+        path = self.record_file
+        if path is None:
+            return "not recorded: UserKnownHostsFile is none"
+        real = Path(os.path.realpath(path))
+        with _RECORD_LOCK:
+            try:
+                st = real.stat()
+            except FileNotFoundError:
+                st = None
+            except OSError as exc:
+                return f"not recorded: {path}: {exc.strerror or exc}"
+            if st is not None and not stat.S_ISREG(st.st_mode):
+                return f"not recorded: {path} is not a regular file"
+            old = real.read_bytes() if st is not None else b""
+            if self._has(old, real, name, key):
+                return f"already in {path}"
+            written = hash_name(name) if hashed else name
+            line = f"{written} {key.get_name()} {key.get_base64()}\n".encode()
+            if old and not old.endswith(b"\n"):
+                old += b"\n"
+            try:
+                if st is None:
+                    # As ssh creates ~/.ssh: private to the user.
+                    real.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                atomic_write(real, old + line, mode=None if st is not None else 0o600)
+            except OSError as exc:
+                return f"not recorded: {path}: {exc.strerror or exc}"
+        return f"recorded in {path}"
+
+    @staticmethod
+    def _has(text: bytes, path: Path, name: str, key: paramiko.PKey) -> bool:
+        for number, raw in enumerate(text.decode("utf-8", "replace").splitlines(), start=1):
+            line = parse_line(raw, path, number)
+            if line is not None and not line.marker and line.key == key and line.matches(name):
+                return True
+        return False
 
 
 class KnownHosts:
-    """The known_hosts files read, and the one file new names are recorded in."""
+    """The files every host reads (the inventory's), and the explicit record file.
 
-    def __init__(self, read: Sequence[Path], record: Path) -> None:
-        self.read = [Path(p) for p in read]
-        self.record_file = Path(record)
-
-    def load(self) -> paramiko.HostKeys:
-        keys = paramiko.HostKeys()
-        for path in [*self.read, self.record_file]:
-            if path.is_file():
-                keys.load(str(path))
-        return keys
-
-    def lookup(self, name: str) -> dict[str, paramiko.PKey]:
-        found = self.load().lookup(name)
-        return dict(found) if found is not None else {}
-
-    def where(self, name: str, key: paramiko.PKey) -> str | None:
-        """``FILE:LINE`` of the entry that knows ``key`` for ``name`` (hashed names too),
-        so that a refusal can say which line to remove; None when not found."""
-        for path in [*self.read, self.record_file]:
-            try:
-                lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                continue
-            for number, line in enumerate(lines, start=1):
-                try:
-                    entry = paramiko.hostkeys.HostKeyEntry.from_line(line, number)
-                except (paramiko.SSHException, ValueError):
-                    continue
-                if entry is None or entry.key != key:
-                    continue
-                if any(_name_matches(pattern, name) for pattern in entry.hostnames):
-                    return f"{path}:{number}"
-        return None
-
-    def record(self, name: str, key: paramiko.PKey) -> None:
-        line = f"{name} {key.get_name()} {key.get_base64()}\n".encode()
-        with _RECORD_LOCK:
-            path = self.record_file
-            old = path.read_bytes() if path.exists() else b""
-            if line in old.splitlines(keepends=True):
-                return
-            if old and not old.endswith(b"\n"):
-                old += b"\n"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, old + line, mode=None if path.exists() else 0o600)
-
-
-def _name_matches(pattern: str, name: str) -> bool:
-    if pattern.startswith("|1|"):  # a hashed name (HashKnownHosts): hash ours with its salt
-        return bool(paramiko.HostKeys.hash_host(name, pattern) == pattern)
-    return pattern == name
-
-
-class RefuseUnknownPolicy(paramiko.MissingHostKeyPolicy):  # type: ignore[misc]
-    """Called by paramiko only for a name with no known key; refuses unless told otherwise.
-
-    ``aliases`` are other known-hosts names of the very same host (its old ``[ip]:port``):
-    a key known there is accepted and recorded under the new name. ``pinned`` are keys
-    a LEAP provider pins for the node. ``accept`` asks the operator.
+    Each host adds its own ssh_config files (``for_host``); without an explicit record
+    file, new keys go to the host's first UserKnownHostsFile, as ssh records them.
     """
 
-    def __init__(self, store: KnownHosts, *, aliases: Sequence[str] = (),
-                 pinned: Sequence[paramiko.PKey] = (), accept: AcceptHostKey | None = None) -> None:
-        self.store = store
-        self.aliases = list(aliases)
-        self.pinned = list(pinned)
-        self.accept = accept
+    def __init__(self, read: Sequence[Path] = (), record: Path | None = None) -> None:
+        self.read = [Path(p) for p in read]
+        self.record_file = Path(record) if record is not None else None
 
-    def missing_host_key(self, client: Any, hostname: str, key: paramiko.PKey) -> None:
+    @classmethod
+    def for_inventory(cls, inventory_file: Path | None) -> KnownHosts:
+        """The inventory's ``known_hosts`` (a team file) read first and recorded in; none:
+        ssh_config's files alone."""
+        if inventory_file is None:
+            return cls()
+        return cls([inventory_file], inventory_file)
+
+    def for_host(self, user_files: Sequence[Path] = (),
+                 global_files: Sequence[Path] = ()) -> HostKeyFiles:
+        ordered: list[Path] = []
+        for path in [*self.read, *([self.record_file] if self.record_file else []),
+                     *user_files, *global_files]:
+            if path not in ordered:
+                ordered.append(path)
+        record = self.record_file or (user_files[0] if user_files else None)
+        return HostKeyFiles(tuple(ordered), record)
+
+    def where(self, name: str, key: paramiko.PKey) -> str | None:
+        return self.for_host().where(name, key)
+
+
+@dataclass(slots=True)
+class HostKeyCheck:
+    """How one connection's host key is judged (see the module's docstring).
+
+    ``aliases`` are other known-hosts names of the very same host (its old ``[ip]:port``):
+    a key known there is accepted and recorded under the new name. ``pinned`` are keys a
+    LEAP provider pins for the node. ``ask`` asks the operator (None, or BatchMode: never).
+    """
+
+    name: str
+    files: HostKeyFiles
+    strict: str = "ask"
+    hash_names: bool = False
+    aliases: Sequence[str] = ()
+    pinned: Sequence[paramiko.PKey] = ()
+    ask: AcceptHostKey | None = None
+    notify: Notify | None = None
+    recorded: list[str] = field(default_factory=list)
+
+    def verify(self, key: paramiko.PKey) -> None:
+        """Return when ``key`` may be trusted for ``name``; raise HostKeyError otherwise."""
+        found = self.files.lookup(self.name)
+        revoked = found.revoked_line(key)
+        if revoked is None:
+            for alias in self.aliases:
+                revoked = self.files.lookup(alias).revoked_line(key) or revoked
+        if revoked is not None:
+            raise HostKeyError("revoked", self.name, key.get_name(), fingerprint(key),
+                               where=revoked.where)
+        if found.known_line(key) is not None:
+            return
+        same_type = found.same_type(key)
+        if same_type:
+            raise HostKeyError("changed", self.name, key.get_name(), fingerprint(key),
+                               expected=fingerprint(same_type[0].key), where=same_type[0].where)
         for alias in self.aliases:
-            if self.store.lookup(alias).get(key.get_name()) == key:
-                self.store.record(hostname, key)
+            if self.files.lookup(alias).known_line(key) is not None:
+                self._record(key, f"same key as {alias}")
                 return
         if self.pinned:
             if any(p == key for p in self.pinned):
-                self.store.record(hostname, key)
+                self._record(key, "the key the LEAP provider pins")
                 return
-            raise HostKeyError("changed", hostname, key.get_name(), fingerprint(key),
+            raise HostKeyError("changed", self.name, key.get_name(), fingerprint(key),
                                expected=", ".join(fingerprint(p) for p in self.pinned))
-        if self.accept is not None and self.accept(hostname, key.get_name(), fingerprint(key)):
-            self.store.record(hostname, key)
+        self._unknown(key, found)
+
+    def _unknown(self, key: paramiko.PKey, found: HostKeyLookup) -> None:
+        notes = self._notes(found)
+        if self.strict == "accept-new" and not found.keys:
+            self._record(key, "StrictHostKeyChecking accept-new")
             return
-        raise HostKeyError("unknown", hostname, key.get_name(), fingerprint(key))
+        if self.strict != "yes" and self.ask is not None and self.ask(
+                self.name, key.get_name(), fingerprint(key)):
+            self._record(key, "accepted by the operator")
+            return
+        raise HostKeyError("unknown", self.name, key.get_name(), fingerprint(key),
+                           note="; ".join(notes))
+
+    def _notes(self, found: HostKeyLookup) -> list[str]:
+        notes = []
+        if found.keys:
+            notes.append(f"known_hosts has other key types for {self.name} "
+                         f"({', '.join(found.key_types())}): never accepted without asking")
+        if found.authorities:
+            notes.append(f"{found.authorities[0].where} trusts a certificate authority for "
+                         "this host; leap-tui (paramiko) cannot check host certificates, so "
+                         "the line is skipped: record the host's own key")
+        if self.strict == "yes":
+            notes.append("StrictHostKeyChecking yes: add the key to known_hosts yourself, "
+                         "or accept it with --accept-new-host-key")
+        elif self.strict in ("no", "off"):
+            notes.append(f"ssh_config sets StrictHostKeyChecking {self.strict}, which leap-tui "
+                         "refuses: it never trusts an unseen key (use accept-new or ask)")
+        return notes
+
+    def _record(self, key: paramiko.PKey, why: str) -> None:
+        outcome = self.files.record(self.name, key, hashed=self.hash_names)
+        self.recorded.append(outcome)
+        if self.notify is not None:
+            self.notify(f"host key {self.name} {key.get_name()} {fingerprint(key)} trusted "
+                        f"({why}); {outcome}")
+
+
+class CheckingPolicy(paramiko.MissingHostKeyPolicy):  # type: ignore[misc]
+    """Hands every server key to a HostKeyCheck.
+
+    The client is given no known keys of its own, so paramiko calls this for every
+    connection; the check (not paramiko's loader) then reads known_hosts.
+    """
+
+    def __init__(self, check: HostKeyCheck) -> None:
+        self.check = check
+
+    def missing_host_key(self, client: Any, hostname: str, key: paramiko.PKey) -> None:
+        self.check.verify(key)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 APPLY_RULES: dict[str, str] = {
     "AP001": "unknown host key: refused, its SHA256 fingerprint shown; accept it explicitly",
-    "AP002": "changed host key (or not the key the LEAP provider pins): always refused",
+    "AP002": "changed or @revoked host key (or not the key the LEAP provider pins): always "
+             "refused",
     "AP003": "drift: the live file changed since leap-tui applied it (three-way view; --force)",
     "AP004": "the validate command failed on the uploaded file: the live file is untouched",
     "AP005": "an earlier run's watchdog is still armed on the host: the host is skipped",
@@ -15,4 +16,6 @@ APPLY_RULES: dict[str, str] = {
     "AP010": "authentication failed, or a key needs its passphrase",
     "AP012": "a watchdog died before deciding (host rebooted?): refused unless --force",
     "AP013": "any other remote failure",
+    "AP014": "an ssh_config or known_hosts setting leap-tui does not support, named (see "
+             "docs/apply.md)",
 }
