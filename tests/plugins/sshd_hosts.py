@@ -89,6 +89,7 @@ class SshdHost:
     authorized_keys: Path
     process: subprocess.Popen[bytes] | None = None
     extra_pidfiles: list[Path] = field(default_factory=list)
+    extra_config: str = ""  # more sshd_config lines (TrustedUserCAKeys, HostCertificate...)
 
     @property
     def host_key_path(self) -> Path:
@@ -125,6 +126,7 @@ class SshdHost:
             "Subsystem sftp internal-sftp\n"
             # The login shell must not run this machine's ~/.bashrc (slow, and not a host's).
             f"SetEnv HOME={self.directory}\n"
+            + self.extra_config
         )
         subprocess.run([str(SSHD), "-t", "-f", str(path)], check=True, capture_output=True)
         return path
@@ -176,14 +178,17 @@ class SshdFarm:
     running: list[SshdHost] = field(default_factory=list)
     counter: int = 0
 
-    def start_host(self) -> SshdHost:
+    def start_host(self, extra_config: Callable[[Path], str] | None = None) -> SshdHost:
+        """A new sshd; ``extra_config(directory)`` gives more sshd_config lines (the host's
+        directory holds its key, for a certificate to be made beside it)."""
         self.counter += 1
         directory = self.base / f"host{self.counter}"
         directory.mkdir()
         pub = keygen(directory / "ssh_host_ed25519_key")
         authorized = directory / "authorized_keys"
         authorized.write_text(self.client_pub + "\n")
-        host = SshdHost(f"host{self.counter}", free_port(), directory, pub, authorized)
+        host = SshdHost(f"host{self.counter}", free_port(), directory, pub, authorized,
+                        extra_config=extra_config(directory) if extra_config else "")
         host.start()
         self.running.append(host)
         return host
@@ -285,6 +290,49 @@ class RemoteEnv:
                          connect_timeout=3.0)
         return RunOptions(ssh=ssh, journal=Journal(self.state),
                           inventory=load_inventory(inventory), **overrides)
+
+
+    def trust_user(self, *hosts: SshdHost) -> None:
+        """Record the hosts' keys in ~/.ssh/known_hosts (ssh's UserKnownHostsFile)."""
+        with self.user_known_hosts.open("a") as handle:
+            for host in hosts:
+                handle.write(host.known_hosts_line())
+
+    @property
+    def ssh_config(self) -> Path:
+        return self.home / ".ssh" / "config"
+
+    @property
+    def user_known_hosts(self) -> Path:
+        """ssh's default UserKnownHostsFile under this test's HOME."""
+        return self.home / ".ssh" / "known_hosts"
+
+    def reach(self, address: str, config: str | None = None, *, port: int | None = None,
+              user: str | None = "root", identity_file: str | None = "client",
+              known_hosts: Any = None, **ssh: Any) -> str:
+        """Connect as leap-tui does to ``address`` (an ssh_config alias, or an address
+        with ``port``), run ``echo reached`` and return its output; RemoteError if refused.
+
+        ``config`` is written to ~/.ssh/config; ``identity_file="client"`` is the suite's
+        client key (None: ssh_config's, or the agent's).
+        """
+        from tui.core.inventory import HostSpec
+        from tui.core.remote.hostkeys import KnownHosts
+        from tui.core.remote.ssh import SshOptions, connect, resolve_endpoint
+
+        if config is not None:
+            self.ssh_config.write_text(config)
+        key = str(self.client_key) if identity_file == "client" else identity_file
+        spec = HostSpec("h1", address, port=port, user=user, identity_file=key)
+        options = SshOptions(known_hosts if known_hosts is not None else KnownHosts(),
+                             ssh_config=self.ssh_config if config is not None else None,
+                             connect_timeout=ssh.pop("connect_timeout", 5.0), **ssh)
+        endpoint = resolve_endpoint(spec, ssh_config=options.ssh_config)
+        connection = connect(endpoint, options)
+        try:
+            return connection.run("echo reached").output.strip()
+        finally:
+            connection.close()
 
 
 def _toml_string(value: str) -> str:

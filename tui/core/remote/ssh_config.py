@@ -18,9 +18,11 @@ import os
 import re
 import shlex
 import socket
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import paramiko
 
@@ -58,6 +60,32 @@ CERTIFICATE_PREFIX = "leap-tui-certificate:"
 class ConfigLine:
     text: str
     origin: str  # FILE:LINE, or "" for a line leap-tui added
+
+
+class _MatchExec:
+    """Runs ``Match exec`` for paramiko, which would use invoke.run: that forwards this
+    process's stdin to the command (stealing the TUI's keys). Here it runs as ssh runs it,
+    under the user's shell with stdout discarded; stdin and stderr are not the terminal's."""
+
+    TIMEOUT = 30.0
+
+    @classmethod
+    def run(cls, command: str, **_: object) -> SimpleNamespace:
+        shell = os.environ.get("SHELL") or "/bin/sh"
+        try:
+            done = subprocess.run([shell, "-c", command], stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  timeout=cls.TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            raise SshConfigError(f"ssh_config: Match exec {command!r} did not finish in "
+                                 f"{cls.TIMEOUT:g} s") from None
+        except OSError as exc:
+            raise SshConfigError(f"ssh_config: Match exec {command!r}: "
+                                 f"{exc.strerror or exc}") from None
+        return SimpleNamespace(ok=done.returncode == 0)
+
+
+paramiko.config.invoke = _MatchExec
 
 
 class _Config(paramiko.SSHConfig):  # type: ignore[misc]

@@ -80,6 +80,7 @@ class ProxyCommandSocket:
             raise ConnectError(f"ProxyCommand {command!r} cannot start: "
                                f"{exc.strerror or exc}") from None
         self.timeout: float | None = None
+        self._stderr_tail = ""
 
     def send(self, data: bytes) -> int:
         stdin = self.process.stdin
@@ -115,19 +116,24 @@ class ProxyCommandSocket:
             if stream is not None:
                 with contextlib.suppress(OSError):
                     stream.close()
-        self._stderr.close()
+        if not self._stderr.closed:
+            self._stderr_tail = self._read_stderr()
+            self._stderr.close()
 
     @property
     def closed(self) -> bool:
         return self.process.poll() is not None
 
+    def _read_stderr(self) -> str:
+        with contextlib.suppress(OSError, ValueError):
+            self._stderr.seek(0)
+            return self._stderr.read()[-2000:].decode("utf-8", "replace")
+        return ""
+
     def describe(self) -> str:
         """``ProxyCommand '...' exited 1: its last stderr line`` (what went wrong there)."""
         status = self.process.poll()
-        text = ""
-        with contextlib.suppress(OSError, ValueError):
-            self._stderr.seek(0)
-            text = self._stderr.read()[-2000:].decode("utf-8", "replace")
+        text = self._stderr_tail if self._stderr.closed else self._read_stderr()
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         state = "still running" if status is None else f"exited {status}"
         return (f"ProxyCommand {shlex.quote(self.command)} {state}"
