@@ -13,7 +13,14 @@ import pytest
 from tests.test_certs_support import ec_key, make_cert, rsa_key, write_pair
 from tui.commands import certs_cmd
 
-FINDING_KEYS = {"code", "severity", "message", "file", "path", "line", "hint"}
+FINDING_KEYS = {"code", "severity", "message", "file", "path", "line", "column", "hint", "node"}
+
+
+def json_findings(out: str) -> list[dict[str, object]]:
+    document = json.loads(out)
+    assert document["schema_version"] == 1 and document["command"] == "certs"
+    findings: list[dict[str, object]] = document["findings"]
+    return findings
 
 
 def cli(argv: list[str]) -> int:
@@ -64,7 +71,7 @@ def test_json_findings_and_exit_1_on_errors(
     healthy_dir(tmp_path)
     write_pair(tmp_path, "bad.example.com", ec_key(), make_cert(rsa_key()))
     status = cli(["certs", "--dir", str(tmp_path), "--format", "json"])
-    findings = json.loads(capsys.readouterr().out)
+    findings = json_findings(capsys.readouterr().out)
     assert status == 1
     assert all(set(f) == FINDING_KEYS for f in findings)
     mismatch = next(f for f in findings if f["code"] == "CE001")
@@ -77,7 +84,7 @@ def test_warnings_only_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     healthy_dir(tmp_path)
     (tmp_path / "example.com.key").chmod(0o644)
     assert cli(["certs", "--dir", str(tmp_path), "--format", "json"]) == 0
-    assert [f["code"] for f in json.loads(capsys.readouterr().out)] == ["CE005"]
+    assert [f["code"] for f in json_findings(capsys.readouterr().out)] == ["CE005"]
 
 
 def test_unreadable_input_exits_2_with_one_line(
@@ -104,7 +111,7 @@ def test_clace_file_gives_location_and_lookup_settings(
     clace = write_clace(tmp_path / "clace.toml", 'cert_location = "$CL_HOME/config/certificates"'
                         "\nenable_cert_lookup = false")
     assert cli(["certs", "--clace", str(clace), "--format", "json"]) == 0
-    assert [f["code"] for f in json.loads(capsys.readouterr().out)] == ["CE012"]
+    assert [f["code"] for f in json_findings(capsys.readouterr().out)] == ["CE012"]
 
     assert cli(["--clace", str(clace), "certs", "--domain", "example.com"]) == 0
     out = capsys.readouterr().out
@@ -119,7 +126,7 @@ def test_certmagic_from_the_clace_file(
     clace = write_clace(tmp_path / "clace.toml",
                         f'cert_location = "{certs}"\nservice_email = "ops@example.com"')
     assert cli(["certs", "--clace", str(clace), "--format", "json"]) == 0
-    assert [f["code"] for f in json.loads(capsys.readouterr().out)] == ["CE010"]
+    assert [f["code"] for f in json_findings(capsys.readouterr().out)] == ["CE010"]
 
 
 def test_unset_variable_in_cert_location_is_explained(
@@ -175,7 +182,7 @@ def test_new_default_into_the_clace_location(
     assert "SANs 192.0.2.7" in capsys.readouterr().out
     # and the listing is now clean: no CE007 (no default) nor CE009 (no SAN)
     assert cli(["certs", "--clace", str(clace), "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out) == []
+    assert json_findings(capsys.readouterr().out) == []
 
 
 def test_options_before_new_are_kept(tmp_path: Path) -> None:

@@ -37,7 +37,10 @@ def test_apply_rollback_history_commands(remote_env: RemoteEnv, sshd_hosts: Host
 
     assert main(["apply", "--inventory", str(inventory), "--clace", str(clace), "--yes"]) == 0
     out = capsys.readouterr().out
-    assert "per-host result" in out and out.count("applied") >= 2
+    # Piped: one record per host, tab-separated (host, status, files, backup, detail, time).
+    records = [line.split("\t") for line in out.splitlines()]
+    assert [(r[0], r[1]) for r in records] == [("h0", "applied"), ("h1", "applied")]
+    assert all(len(r) == 6 for r in records)
     assert all((remote_env.remote / f"h{i}.toml").read_bytes() == NEW for i in range(2))
 
     assert main(["rollback", "--inventory", str(inventory), "--host", "h1", "--yes"]) == 0
@@ -46,12 +49,12 @@ def test_apply_rollback_history_commands(remote_env: RemoteEnv, sshd_hosts: Host
     assert "rolled-back" in capsys.readouterr().out
 
     assert main(["history", "--host", "h1"]) == 0
-    history = capsys.readouterr().out
-    assert "apply" in history and "rollback" in history and "h0" not in history
-    assert "pending" not in history  # how each change ended; --all shows every entry
-    apply_row = next(line for line in history.splitlines() if " apply " in line)
-    assert "(restored: gone)" in apply_row  # that rollback used its backup up
-    assert history.index(" rollback ") < history.index(" apply ")  # newest first
+    history = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    # time, host, action, file, result, before, after, backup, detail; newest first
+    assert [(r[1], r[2]) for r in history] == [("h1", "rollback"), ("h1", "apply")]
+    assert all(len(r) == 9 for r in history)
+    assert "pending" not in [r[4] for r in history]  # how each change ended; --all: every
+    assert history[1][7].endswith("(restored: gone)")  # that rollback used its backup up
     assert main(["history", "--host", "h1", "--all"]) == 0
     assert "pending" in capsys.readouterr().out
 
@@ -76,7 +79,7 @@ def test_dry_run_prints_the_diff_and_changes_nothing(
     assert main(["apply", "--inventory", str(inventory), "--clace", str(clace),
                  "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert '+level = "WARN"' in out and "(live)" in out
+    assert '+level = "WARN"' in out and "\t(live on h0)\n" in out
     assert (remote_env.remote / "h0.toml").read_bytes() == OLD
     assert not (remote_env.state / "journal.jsonl").exists()
 
@@ -137,17 +140,17 @@ def test_bad_input_exits_2(remote_env: RemoteEnv, capsys: pytest.CaptureFixture[
 
 def test_history_when_empty(remote_env: RemoteEnv, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["history"]) == 0
-    assert "No history" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert captured.out == "" and "No history" in captured.err
 
 
 def on_a_terminal(monkeypatch: pytest.MonkeyPatch, *answers: str) -> None:
     """As if run on a terminal where the operator types ``answers``, one line each."""
     import io
 
-    from tui.commands import apply_cmd, rollback_cmd
+    from tui.commands import remote_common
 
-    monkeypatch.setattr(apply_cmd, "interactive", lambda: True)
-    monkeypatch.setattr(rollback_cmd, "interactive", lambda: True)
+    monkeypatch.setattr(remote_common, "interactive", lambda: True)
     monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{a}\n" for a in answers)))
 
 
@@ -158,14 +161,16 @@ def test_declining_shows_the_choices_and_exits_0(
     on_a_terminal(monkeypatch, "y", "n")  # trust the key, then decline the apply
 
     assert main(["apply", "--inventory", str(inventory), "--clace", str(clace)]) == 0
-    out = capsys.readouterr().out
-    assert "Trust it and record it? [y/N]" in out
-    assert "Apply to 1 host(s)? [y/N]" in out and "Nothing changed." in out
+    captured = capsys.readouterr()
+    # Questions and what they are about go to stderr; nothing was done, so no result.
+    assert captured.out == ""
+    assert "Trust it and record it? [y/N]" in captured.err
+    assert "Apply to 1 host(s)? [y/N]" in captured.err and "Nothing changed." in captured.err
     assert (remote_env.remote / "h0.toml").read_bytes() == OLD
 
     on_a_terminal(monkeypatch, "n")
     assert main(["rollback", "--inventory", str(inventory)]) == 0
-    assert "Restore the newest backup on h0? [y/N]" in capsys.readouterr().out
+    assert "Restore the newest backup on h0? [y/N]" in capsys.readouterr().err
 
 
 def test_a_dead_host_is_skipped_after_asking(
@@ -185,10 +190,12 @@ def test_a_dead_host_is_skipped_after_asking(
 
     status = main(["apply", "--inventory", str(inventory), "--clace", str(clace)])
 
-    out = capsys.readouterr().out
-    assert "are skipped: gone. Apply to the 1 reachable host(s)? [y/N]" in " ".join(out.split())
+    captured = capsys.readouterr()
+    question = "are skipped: gone. Apply to the 1 reachable host(s)? [y/N]"
+    assert question in " ".join(captured.err.split())
     assert good.read_bytes() == NEW
-    assert "skipped" in out.split("per-host result", 1)[1]
+    statuses = [line.split("\t")[:2] for line in captured.out.splitlines()]
+    assert statuses == [["good", "applied"], ["gone", "skipped"]]
     assert status == 1  # the dead host did not get the change
 
 
@@ -237,11 +244,11 @@ def test_files_that_do_not_parse_or_have_errors_are_not_pushed(
     # CL006: HTTP and HTTPS on one port. Refused; shown (and not refused) in a dry run.
     clace.write_bytes(b'[http]\nport = 25300\n[https]\nport = 25300\n')
     assert main(args) == 1
-    out = " ".join(capsys.readouterr().out.split())
-    assert "CL006" in out and "Refusing to apply" in out
+    err = " ".join(capsys.readouterr().err.split())
+    assert "CL006" in err and "Refusing to apply" in err
     assert target.read_bytes() == OLD
     assert main([*args[:-1], "--dry-run"]) == 0
-    assert "CL006" in capsys.readouterr().out
+    assert "CL006" in capsys.readouterr().err
     assert target.read_bytes() == OLD
     assert main([*args, "--allow-errors"]) == 0
     assert target.read_bytes() == clace.read_bytes()

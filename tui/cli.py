@@ -7,7 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-# Each subcommand lives in tui/commands/<name>.py with register(subparsers) and run(args).
+# Each subcommand lives in tui/commands/<name>_cmd.py with register(subparsers) and run(args).
 # Imported by name so that `leap-tui check` never loads Textual, paramiko or cryptography.
 SUBCOMMANDS: tuple[str, ...] = (
     "check",
@@ -19,14 +19,20 @@ SUBCOMMANDS: tuple[str, ...] = (
     "history",
     "certs",
     "rules",
+    "help",
+    "completion",
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from tui.commands.output import version
+
     parser = argparse.ArgumentParser(
         prog="leap-tui",
         description="Keyboard-driven configurator for Clace servers and LEAP providers.",
+        epilog="`leap-tui help TOPIC` explains a command, a rule code or a guide (json, ssh).",
     )
+    parser.add_argument("--version", action="version", version=f"leap-tui {version()}")
     parser.add_argument("--clace", metavar="FILE", help="the Clace server TOML to open")
     parser.add_argument("--provider", metavar="DIR", help="the LEAP provider directory to open")
     parser.add_argument("--inventory", metavar="FILE", help="the hosts.toml inventory")
@@ -38,8 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["__complete"]:  # what the completion scripts run; not a command
+        from tui.commands.completion_cmd import main as complete
+
+        return complete(words[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(words)
     if args.command is None:
         from tui.commands import open_tui
 

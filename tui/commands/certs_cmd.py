@@ -11,12 +11,11 @@ unreadable input.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tui.commands.common import add_target_options, fail
+from tui.commands.common import add_target_options
+from tui.commands.output import add_format_option, fail, print_json
 from tui.core.certs import (
     CERT_RULES,
     DEFAULT_NAME,
@@ -42,12 +41,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="list, check and explain the TLS certificates Clace serves; `certs new` creates",
         description="Pair NAME.crt with NAME.key in https.cert_location, check them "
         f"({', '.join(CERT_RULES)}) and explain which file the server serves for a domain. "
-        "Exit 0 with no errors, 1 with errors, 2 for unreadable input.",
+        "Without --clace/--dir: the Clace config of $CL_CONFIG_FILE or $CL_HOME/clace.toml. "
+        "Exit 0 with no errors, 1 with errors, 2 for unreadable input (with --format json, "
+        "a JSON object with an \"error\" key).",
     )
     _add_location_options(parser)
     parser.add_argument("--domain", action="append", metavar="D", default=argparse.SUPPRESS,
                         help="explain which certificate the server serves for D (repeatable)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_format_option(parser)
     actions = parser.add_subparsers(dest="certs_action", metavar="ACTION")
     new = actions.add_parser(
         "new",
@@ -75,6 +76,11 @@ def load_settings(args: argparse.Namespace) -> CertSettings:
     """--dir, --clace or both (the directory overrides the file's cert_location)."""
     directory = getattr(args, "dir", None)
     clace = getattr(args, "clace", None)
+    if not clace and not directory:
+        from tui.commands.common import find_targets
+
+        found, _ = find_targets(args, provider=False)
+        clace = str(found) if found else None
     if clace:
         from tui.core.clace_config import ClaceConfig
 
@@ -87,7 +93,8 @@ def load_settings(args: argparse.Namespace) -> CertSettings:
         return settings
     if directory:
         return CertSettings(Path(directory).expanduser(), cert_location=directory)
-    raise ConfigError("certs", "give --dir DIR or --clace FILE")
+    raise ConfigError("certs", "give --dir DIR or --clace FILE (no $CL_CONFIG_FILE or "
+                      "$CL_HOME/clace.toml here)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,23 +104,28 @@ def run(args: argparse.Namespace) -> int:
         settings = load_settings(args)
         domains = [_domain(d) for d in getattr(args, "domain", None) or []]
     except ConfigError as error:
-        return fail(str(error))
+        # "certs" and "--domain" name no file: the JSON error then has none.
+        named = error if error.file not in ("certs", "--domain") else None
+        return fail(args, "certs", str(error), error=named)
     try:
         cert_dir = inspect_dir(settings.cert_dir)
     except ConfigError as error:
         unset = "$" in str(settings.cert_dir)
-        return fail(f"{error}{' (a variable is not set here: give --dir)' if unset else ''}")
+        why = " (a variable is not set here: give --dir)" if unset else ""
+        return fail(args, "certs", f"{error}{why}", error=error)
+    now = datetime.now(UTC)
     findings = check_cert_dir(
         cert_dir,
-        now=datetime.now(UTC),
+        now=now,
         enable_cert_lookup=settings.enable_cert_lookup,
         service_email=settings.service_email,
     )
     if args.format == "json":
-        json.dump([f.to_dict() for f in findings], sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        from tui.commands.certs_json import certs_document
+
+        print_json("certs", certs_document(cert_dir, settings, findings, domains, now=now))
     else:
-        print(report(cert_dir, settings, findings, domains, now=datetime.now(UTC)))
+        print(report(cert_dir, settings, findings, domains, now=now))
     return 1 if has_errors(findings) else 0
 
 
@@ -130,10 +142,10 @@ def run_new(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args)
     except ConfigError as error:
-        return fail(str(error))
+        return fail(None, "certs", str(error))
     if "$" in str(settings.cert_dir):
         # Creating it would make a directory literally named "$CL_HOME" here.
-        return fail(f"{settings.cert_dir}: a variable is not set here: give --dir")
+        return fail(None, "certs", f"{settings.cert_dir}: a variable is not set here: give --dir")
     try:
         created = create_self_signed(
             settings.cert_dir,
@@ -144,11 +156,11 @@ def run_new(args: argparse.Namespace) -> int:
             days=args.days,
         )
     except PairExistsError as error:
-        return fail(f"{error} (use --force to replace)", status=1)
+        return fail(None, "certs", f"{error} (use --force to replace)", status=1)
     except ConfigError as error:
-        return fail(str(error))
+        return fail(None, "certs", str(error))
     except OSError as error:
-        return fail(f"{settings.cert_dir}: cannot write: {error.strerror or error}")
+        return fail(None, "certs", f"{settings.cert_dir}: cannot write: {error.strerror or error}")
     info = created.info
     print(f"wrote {created.crt_path} (0644) and {created.key_path} (0600)")
     print(f"  SANs {', '.join(info.sans)}; valid until {info.not_after:%Y-%m-%d}; "

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from pathlib import Path
 
-from tui.commands.common import CommandError, add_target_options, fail, open_workspace
+from tui.commands.common import CommandError, add_target_options, open_workspace
+from tui.commands.findings_out import (
+    Located,
+    Locator,
+    print_github,
+    print_sarif,
+    print_text,
+    summary,
+)
+from tui.commands.output import add_format_option, fail, print_json, version
 from tui.core.findings import Finding, Severity, count_by_severity
 
 
@@ -14,48 +23,43 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "check",
         help="check the Clace TOML and the LEAP provider",
-        description="Print every finding: file:line: CODE severity message (hint). "
-        "Exit 0 with no errors, 1 with errors (or warnings under --strict), "
-        "2 for unreadable input (with --format json, a JSON object with an \"error\" key).",
+        description="Print every finding as path:line:column: CODE severity message (hint), "
+        "paths relative to the current directory; the count goes to stderr. Without "
+        "--clace/--provider: the provider found by walking up to its Leapfile, and the "
+        "Clace config of $CL_CONFIG_FILE or $CL_HOME/clace.toml. Exit 0 with no errors, 1 "
+        "with errors (or warnings under --strict), 2 for unreadable input (with --format "
+        "json, a JSON object with an \"error\" key).",
     )
     add_target_options(parser)
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_format_option(parser, "github", "sarif")
     parser.add_argument("--strict", action="store_true", help="warnings fail the check too")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        workspace = open_workspace(
-            args, nothing="nothing to check: give --clace FILE and/or --provider DIR"
-        )
+        workspace = open_workspace(args, nothing="nothing to check: give --clace FILE and/or "
+                                   "--provider DIR")
     except CommandError as error:
-        if args.format == "json":
-            print_json_error(error)
-        return fail(str(error))
+        return fail(args, "check", str(error), error=error.config_error)
     findings = workspace.check()
+    root = workspace.provider.root if workspace.provider is not None else None
+    locator = Locator(root)
+    located = [locator.locate(f) for f in findings]
     if args.format == "json":
-        json.dump([f.to_dict() for f in findings], sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        counts = count_by_severity(findings)
+        print_json("check", {"findings": [item.to_dict() for item in located],
+                             "summary": {str(s): counts[s] for s in Severity}})
+    elif args.format == "github":
+        print_github(located)
+    elif args.format == "sarif":
+        from tui.core.rules import all_rules
+
+        print_sarif(located, all_rules(), version(), locator.cwd)
     else:
-        print_findings(findings)
+        print_text(located)
+        print(summary(findings), file=sys.stderr)
     return exit_status(findings, strict=args.strict)
-
-
-def print_json_error(error: CommandError) -> None:
-    """An object instead of the list of findings: a script reading stdout learns why."""
-    cause = error.config_error
-    json.dump(
-        {
-            "error": str(error),
-            "file": cause.file if cause else None,
-            "line": cause.line if cause else None,
-            "column": cause.column if cause else None,
-        },
-        sys.stdout,
-        indent=2,
-    )
-    sys.stdout.write("\n")
 
 
 def exit_status(findings: list[Finding], *, strict: bool = False) -> int:
@@ -65,31 +69,8 @@ def exit_status(findings: list[Finding], *, strict: bool = False) -> int:
     return 0
 
 
-_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-
-
-def print_findings(findings: list[Finding]) -> None:
-    """Plain lines on a pipe; rich colours (with the same text) on a terminal."""
-    if not sys.stdout.isatty():
-        for finding in findings:
-            print(finding.format_text())
-        print(summary(findings))
-        return
-    from rich.console import Console
-    from rich.text import Text
-
-    console = Console(highlight=False)
-    for finding in findings:
-        line = Text()
-        line.append(f"{finding.location}: ", style="bold")
-        line.append(f"{finding.code} {finding.severity}", style=_STYLE[finding.severity])
-        line.append(f" {finding.message}")
-        if finding.hint:
-            line.append(f" ({finding.hint})", style="dim")
-        console.print(line)
-    console.print(summary(findings))
-
-
-def summary(findings: list[Finding]) -> str:
-    counts = count_by_severity(findings)
-    return ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in Severity)
+def print_findings(findings: list[Finding], provider_root: Path | None = None) -> None:
+    """The findings as `check` prints them (for `set`, which shows what a change produced)."""
+    locator = Locator(provider_root)
+    located: list[Located] = [locator.locate(f) for f in findings]
+    print_text(located)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from tui.core.errors import ConfigError
-from tui.core.workspace import Workspace
+from tui.core.workspace import Workspace, discover_clace, discover_provider
 
 
 def add_target_options(
@@ -57,15 +57,33 @@ class CommandError(Exception):
         self.config_error = config_error
 
 
+def find_targets(args: argparse.Namespace, *, clace: bool = True,
+                 provider: bool = True) -> tuple[Path | None, Path | None]:
+    """The Clace config and the provider to work on: --clace/--provider as given; with
+    neither, the ones the TUI opens: $CL_CONFIG_FILE or $CL_HOME/clace.toml, and the
+    provider found by walking up from here to its Leapfile (as git finds .git). What was
+    found is said on stderr."""
+    given_clace = getattr(args, "clace", None) if clace else None
+    given_provider = getattr(args, "provider", None) if provider else None
+    if given_clace or given_provider:
+        return (Path(given_clace) if given_clace else None,
+                Path(given_provider) if given_provider else None)
+    found_clace, how_clace = discover_clace() if clace else (None, "")
+    found_provider, how_provider = discover_provider() if provider else (None, "")
+    if found_clace is not None:
+        print(f"leap-tui: using {found_clace} ({how_clace})", file=sys.stderr)
+    if found_provider is not None:
+        print(f"leap-tui: using provider {found_provider} ({how_provider})", file=sys.stderr)
+    return found_clace, found_provider
+
+
 def open_workspace(args: argparse.Namespace, *, nothing: str) -> Workspace:
-    """The workspace named by --clace/--provider; ``nothing`` is the error when neither is."""
-    clace = getattr(args, "clace", None)
-    provider = getattr(args, "provider", None)
+    """The workspace of find_targets(); ``nothing`` is the error when there is none."""
+    clace, provider = find_targets(args)
     if clace is None and provider is None:
-        raise CommandError(nothing)
+        raise CommandError(f"{nothing} (none found here: no Leapfile in this directory or "
+                           "above, no $CL_CONFIG_FILE or $CL_HOME/clace.toml)")
     try:
-        return Workspace.open(
-            clace=Path(clace) if clace else None, provider=Path(provider) if provider else None
-        )
+        return Workspace.open(clace=clace, provider=provider)
     except ConfigError as error:
         raise CommandError("\n".join(map(str, error.all_errors())), error) from None

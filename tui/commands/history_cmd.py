@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.commands.output import add_format_option, data_console, plain_lines, print_json
+
+if TYPE_CHECKING:
+    from tui.core.remote.journal import JournalEntry
+
+COLUMNS = ("time", "host", "action", "file", "result", "before", "after", "backup", "detail")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "history", help="list what apply/rollback did (the local journal)",
-        description="The journal lives under the user's state directory "
-        "($LEAP_TUI_STATE_DIR overrides it).")
+        description="How each change ended, newest first. The journal lives under the "
+        "user's state directory ($LEAP_TUI_STATE_DIR overrides it). On a terminal a table; "
+        "piped, one record per line with tab-separated fields: " + " ".join(COLUMNS) + ".")
     parser.add_argument("--host", default=None, metavar="NAME", help="only this host")
     parser.add_argument("--all", action="store_true",
                         help="every journal entry (also the 'pending' ones written before "
                         "each swap), oldest first")
+    add_format_option(parser)
     parser.set_defaults(handler=run)
 
 
@@ -22,30 +34,41 @@ _MIN_WIDTHS = {"time (UTC)": 10, "before → after": 9}
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    from tui.core.remote.journal import (
-        Journal,
-        backup_label,
-        outcomes,
-        restored_backups,
-        short_hash,
-    )
+    from tui.core.remote.journal import Journal, backup_label, outcomes, restored_backups
 
     journal = Journal()
     entries = journal.entries(args.host)
-    console = Console()
-    if not entries:
-        console.print(f"No history in {journal.path}" + (f" for {args.host}" if args.host else ""))
-        return 0
     restored = restored_backups(entries)
     if not args.all:
         entries = list(reversed(outcomes(entries)))  # how each change ended, newest first
+    if args.format == "json":
+        print_json("history", {"journal": str(journal.path), "entries": [
+            {"time": e.time, "run": e.run, "action": e.action, "host": e.host, "path": e.path,
+             "before": e.before, "after": e.after, "backup": e.backup,
+             "backup_restored": e.backup is not None and e.backup in restored,
+             "result": e.result, "detail": e.detail} for e in entries]})
+        return 0
+    if not entries:
+        print(f"No history in {journal.path}" + (f" for {args.host}" if args.host else ""),
+              file=sys.stderr)
+        return 0
+    if not sys.stdout.isatty():
+        sys.stdout.write(plain_lines([
+            [e.time, e.host, e.action, e.path, e.result, e.before or "", e.after or "",
+             backup_label(e, restored) if e.backup else "", e.detail] for e in entries]))
+        return 0
+    print_table(journal.path, entries, restored)
+    return 0
+
+
+def print_table(path: Path, entries: list[JournalEntry], restored: set[str]) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from tui.core.remote.journal import backup_label, short_hash
+
     # No vertical rules: at 80 columns every character goes to the cells.
-    table = Table(title=f"leap-tui history ({journal.path})", box=box.SIMPLE_HEAD,
-                  pad_edge=False)
+    table = Table(title=f"leap-tui history ({path})", box=box.SIMPLE_HEAD, pad_edge=False)
     columns = ["time (UTC)", "host", "action", "file", "result", "before → after", "backup"]
     with_detail = any(entry.detail for entry in entries)
     for column in columns + (["detail"] if with_detail else []):
@@ -59,5 +82,4 @@ def run(args: argparse.Namespace) -> int:
                f"{short_hash(entry.before)} → {short_hash(entry.after)}",
                backup_label(entry, restored)]
         table.add_row(*row, *([entry.detail] if with_detail else []))
-    console.print(table)
-    return 0
+    data_console().print(table)

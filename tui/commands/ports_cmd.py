@@ -5,19 +5,32 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.commands.common import CommandError, add_target_options, fail, open_workspace
+from tui.commands.common import CommandError, add_target_options, open_workspace
+from tui.commands.findings_out import Locator
+from tui.commands.output import (
+    add_format_option,
+    data_console,
+    fail,
+    plain_lines,
+    print_json,
+)
 from tui.core.clace_checks import check_clace
 from tui.core.clace_listeners import clace_listener_rows
 from tui.core.portmap import PortRow, provider_port_rows
 from tui.core.workspace import Workspace
+
+COLUMNS = ("node", "address", "port", "proto", "service", "name", "access", "from", "conflict")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "ports",
         help="the port map: node x address x port x service x public/private",
+        description="On a terminal a table; piped, one record per line with tab-separated "
+        f"fields: {' '.join(COLUMNS)}. Exit 1 when two listeners conflict.",
     )
     add_target_options(parser)
+    add_format_option(parser)
     parser.set_defaults(handler=run)
 
 
@@ -25,9 +38,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         workspace = open_workspace(args, nothing="give --provider DIR and/or --clace FILE")
     except CommandError as error:
-        return fail(str(error))
+        return fail(args, "ports", str(error), error=error.config_error)
     rows = collect_rows(workspace)
-    print_rows(rows)
+    locator = Locator(workspace.provider.root if workspace.provider is not None else None)
+    if args.format == "json":
+        print_json("ports", {"ports": [row_dict(row, locator) for row in rows]})
+    elif sys.stdout.isatty():
+        print_table(rows, locator)
+    else:
+        sys.stdout.write(plain_lines([row_fields(row, locator) for row in rows]))
     return 1 if any(row.conflict for row in rows) else 0
 
 
@@ -41,24 +60,35 @@ def collect_rows(workspace: Workspace) -> list[PortRow]:
     return rows
 
 
-def print_rows(rows: list[PortRow]) -> None:
-    from rich.console import Console
+def _source(row: PortRow, locator: Locator) -> str:
+    if not row.source:
+        return ""
+    path = locator.path_of(row.source)
+    return f"{path}:{row.line}" if row.line else path
+
+
+def row_fields(row: PortRow, locator: Locator) -> list[str]:
+    return [row.node, row.address, str(row.port), row.protocol, row.service, row.name,
+            "public" if row.public else "private", _source(row, locator),
+            "conflict" if row.conflict else ""]
+
+
+def row_dict(row: PortRow, locator: Locator) -> dict[str, object]:
+    return {"node": row.node, "address": row.address, "port": row.port,
+            "protocol": row.protocol, "service": row.service, "name": row.name,
+            "public": row.public, "property": row.property,
+            "file": locator.path_of(row.source) if row.source else None, "line": row.line,
+            "conflict": row.conflict, "note": row.note}
+
+
+def print_table(rows: list[PortRow], locator: Locator) -> None:
     from rich.table import Table
 
     table = Table(title="Ports", show_lines=False)
-    for column in ("node", "address", "port", "proto", "service", "name", "access", "from"):
+    for column in COLUMNS[:-1]:
         table.add_column(column)
     for row in rows:
-        source = f"{row.source}:{row.line}" if row.source and row.line else (row.source or "")
-        table.add_row(
-            row.node,
-            row.address,
-            str(row.port),
-            row.protocol,
-            row.service,
-            row.name + ("  ✖ conflict" if row.conflict else ""),
-            "public" if row.public else "private",
-            source,
-            style="bold red" if row.conflict else None,
-        )
-    Console(width=None if sys.stdout.isatty() else 160).print(table)
+        fields = row_fields(row, locator)
+        fields[5] += "  ✖ conflict" if row.conflict else ""
+        table.add_row(*fields[:-1], style="bold red" if row.conflict else None)
+    data_console().print(table)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from tui.commands.apply_cmd import (
+from tui.commands import remote_common
+from tui.commands.apply_cmd import report
+from tui.commands.common import add_target_options, find_targets
+from tui.commands.output import add_format_option, fail, fail_input, status_console
+from tui.commands.remote_common import (
     Prompts,
     add_host_options,
     build_options,
     chosen_hosts,
-    interactive,
     load_inventory_arg,
-    print_results,
     run_with_progress,
 )
-from tui.commands.common import add_target_options, fail, fail_input
 from tui.core.errors import ConfigError
 
 
@@ -23,44 +24,46 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "rollback", help="restore the newest backup (or --to TIMESTAMP) on hosts over SSH",
         description="Restore a generation backup through the same protocol as apply: staged, "
         "validated, swapped atomically, reloaded and journaled. The restored generation is "
-        "used up, so a second rollback goes one generation further back.")
+        "used up, so a second rollback goes one generation further back. stdout: the "
+        "per-host result.")
     add_target_options(parser, clace=False, inventory=True)
     add_host_options(parser)
     parser.add_argument("--to", metavar="TIMESTAMP", default=None,
                         help="the generation to restore (a prefix of its UTC timestamp, "
                         "e.g. 20261124T1015)")
+    add_format_option(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
-    console = Console()
-    prompts = Prompts(console)
+    status = status_console()
+    prompts = Prompts(status)
     try:
         inventory = load_inventory_arg(args)
         hosts = inventory.select(chosen_hosts(args))
         if args.parallel < 1:
             raise ConfigError("-", "--parallel must be at least 1")
+        _, provider = find_targets(args, clace=False)
     except ConfigError as exc:
-        return fail_input(exc)
+        return fail_input(args, "rollback", exc)
     if not hosts:
-        return fail("the inventory lists no hosts")
+        return fail(args, "rollback", "the inventory lists no hosts")
     if not args.yes:
-        if not interactive():
-            return fail("refusing to roll back without --yes and without a terminal to ask on")
+        if not remote_common.interactive():
+            return fail(args, "rollback", "refusing to roll back without --yes and without a "
+                        "terminal to ask on")
         names = ", ".join(h.name for h in hosts)
         which = f"generation {args.to}" if args.to else "the newest backup"
         if not prompts.yes(f"Restore {which} on {names}?"):
-            console.print("Nothing changed.")
+            status.print("Nothing changed.")
             return 0  # declining is not a failure of any host
 
     from tui.core.remote.fleet import rollback_fleet
 
-    options = build_options(args, inventory, console, prompts)
+    options = build_options(args, inventory, status, prompts, provider)
     results = run_with_progress(
-        console, [h.name for h in hosts], options,
+        status, [h.name for h in hosts], options,
         lambda o: rollback_fleet(hosts, o, to=args.to, parallel=args.parallel),
         not args.yes, prompts)
-    print_results(console, results, show_diffs=False)
+    report(args, "rollback", results, status, provider)
     return 0 if all(r.ok for r in results) else 1

@@ -1,0 +1,220 @@
+"""Findings as a linter prints them: ``path:line:column: CODE severity message (hint)``,
+GitHub workflow annotations, SARIF 2.1.0 for code scanning, or leap-tui's JSON.
+
+Paths are relative to the current directory when the file lies under it (else absolute),
+so that an editor or CI annotation opens the right file from where the command ran.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from tui.core.findings import Finding, Severity, count_by_severity
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    finding: Finding
+    path: str | None  # as printed
+    line: int | None
+    column: int | None
+
+    @property
+    def where(self) -> str:
+        text = self.path or "-"
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+    def text(self) -> str:
+        f = self.finding
+        hint = f" ({f.hint})" if f.hint else ""
+        return f"{self.where}: {f.code} {f.severity} {f.message}{hint}"
+
+    def to_dict(self) -> dict[str, Any]:
+        f = self.finding
+        return {"code": f.code, "severity": str(f.severity), "message": f.message,
+                "file": self.path, "line": self.line, "column": self.column, "path": f.path,
+                "hint": f.hint, "node": f.node}
+
+
+class Locator:
+    """Where a finding's file is (a LEAP finding names it relative to the provider) and the
+    column of its key on its line."""
+
+    def __init__(self, provider_root: Path | None = None, cwd: Path | None = None) -> None:
+        self.provider_root = provider_root
+        self.cwd = (cwd or Path.cwd()).resolve()
+        self._lines: dict[Path, list[str]] = {}
+
+    def locate(self, finding: Finding) -> Located:
+        if finding.file is None:
+            return Located(finding, None, finding.line, None)
+        path = self._file(finding.file)
+        column = None
+        if finding.line is not None:
+            column = column_of(self._line(path, finding.line), finding.path)
+        return Located(finding, self.display(path), finding.line, column)
+
+    def path_of(self, name: str) -> str:
+        """A file named as the core names it, as printed."""
+        return self.display(self._file(name))
+
+    def display(self, path: Path) -> str:
+        absolute = Path(os.path.abspath(path))
+        try:
+            return absolute.relative_to(self.cwd).as_posix()
+        except ValueError:
+            return str(absolute)
+
+    def _file(self, name: str) -> Path:
+        given = Path(name)
+        if not given.is_absolute() and self.provider_root is not None:
+            inside = self.provider_root / given
+            if inside.exists() or not given.exists():
+                return inside
+        return given
+
+    def _line(self, path: Path, number: int) -> str:
+        if path not in self._lines:
+            try:
+                # Only regular files: a finding never names a FIFO, but never block on one.
+                text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+            except OSError:
+                text = ""
+            self._lines[path] = text.splitlines()
+        lines = self._lines[path]
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def column_of(line: str, key_path: str) -> int | None:
+    """1-based column of the key ``key_path`` names on ``line`` (its last named part:
+    ``"port"`` of ``ssh.port``), else of the line's first character; None for no text."""
+    if not line.strip():
+        return None
+    for part in reversed(key_path.split(".") if key_path else []):
+        if part.isdigit():
+            continue  # an array item: its value starts the line
+        for pattern in (f'"{re.escape(part)}"', rf"(?<![\w-]){re.escape(part)}(?![\w-])"):
+            match = re.search(pattern, line)
+            if match:
+                return match.start() + 1
+        break
+    return len(line) - len(line.lstrip()) + 1
+
+
+def summary(findings: list[Finding]) -> str:
+    counts = count_by_severity(findings)
+    return ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in Severity)
+
+
+def print_text(located: list[Located]) -> None:
+    """Plain lines on a pipe; the same text in colour on a terminal."""
+    if not sys.stdout.isatty():
+        sys.stdout.write("".join(item.text() + "\n" for item in located))
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False, soft_wrap=True)
+    for item in located:
+        f = item.finding
+        line = Text()
+        line.append(f"{item.where}: ", style="bold")
+        line.append(f"{f.code} {f.severity}", style=_STYLE[f.severity])
+        line.append(f" {f.message}")
+        if f.hint:
+            line.append(f" ({f.hint})", style="dim")
+        console.print(line)
+
+
+def print_github(located: list[Located]) -> None:
+    """GitHub Actions workflow commands: one annotation per finding."""
+    for item in located:
+        f = item.finding
+        properties = [f"title={_gh_property(f.code)}"]
+        if item.path:
+            properties.insert(0, f"file={_gh_property(item.path)}")
+            if item.line is not None:
+                properties.insert(1, f"line={item.line}")
+                if item.column is not None:
+                    properties.insert(2, f"col={item.column}")
+        message = f.message + (f" ({f.hint})" if f.hint else "")
+        sys.stdout.write(f"::{_GITHUB_LEVEL[f.severity]} {','.join(properties)}::"
+                         f"{_gh_data(message)}\n")
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def sarif(located: list[Located], rules: dict[str, str], tool_version: str,
+          cwd: Path) -> dict[str, Any]:
+    """A SARIF 2.1.0 log with one run; file URIs relative to %SRCROOT% (the current dir)."""
+    used = sorted({item.finding.code for item in located})
+    results = []
+    for item in located:
+        f = item.finding
+        result: dict[str, Any] = {
+            "ruleId": f.code,
+            "ruleIndex": used.index(f.code),
+            "level": _SARIF_LEVEL[f.severity],
+            "message": {"text": f.message + (f" ({f.hint})" if f.hint else "")},
+        }
+        if item.path:
+            region: dict[str, int] = {}
+            if item.line is not None:
+                region["startLine"] = item.line
+                if item.column is not None:
+                    region["startColumn"] = item.column
+            location: dict[str, Any] = {"artifactLocation": _artifact(item.path)}
+            if region:
+                location["region"] = region
+            result["locations"] = [{"physicalLocation": location}]
+        if f.path:
+            result["properties"] = {"keyPath": f.path}
+        results.append(result)
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "leap-tui",
+                "version": tool_version,
+                "rules": [{"id": code, "shortDescription": {"text": rules.get(code, code)}}
+                          for code in used],
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": cwd.resolve().as_uri() + "/"}},
+            "results": results,
+        }],
+    }
+
+
+def _artifact(path: str) -> dict[str, str]:
+    if os.path.isabs(path):
+        return {"uri": Path(path).as_uri()}
+    return {"uri": quote(path), "uriBaseId": "%SRCROOT%"}
+
+
+def print_sarif(located: list[Located], rules: dict[str, str], tool_version: str,
+                cwd: Path) -> None:
+    json.dump(sarif(located, rules, tool_version, cwd), sys.stdout, indent=2,
+              ensure_ascii=False)
+    sys.stdout.write("\n")

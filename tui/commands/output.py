@@ -1,0 +1,95 @@
+"""Where a command's output goes, as a good citizen of pipes and CI.
+
+Data on stdout: on a terminal as Rich renders it, on a pipe as plain lines that are never
+wrapped, under ``--format json`` as one JSON document (docs/json.md). Progress, questions
+and status go to stderr. A command that cannot use its input exits 2 and, under
+``--format json``, still prints a JSON object: ``{"error": ...}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+from tui.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# Bumped when a JSON document changes incompatibly (a key removed or its meaning changed);
+# new keys may appear without a bump. docs/json.md documents version 1.
+JSON_SCHEMA_VERSION = 1
+
+
+def version() -> str:
+    try:
+        return metadata.version("leap-tui")
+    except metadata.PackageNotFoundError:  # run from a checkout that is not installed
+        return "0+unknown"
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def data_console() -> Console:
+    """Rich on stdout, for a terminal only (a pipe gets plain lines from the callers)."""
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def status_console() -> Console:
+    """Progress and status, on stderr."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def add_format_option(parser: argparse.ArgumentParser, *extra: str) -> None:
+    choices = ("text", "json", *extra)
+    parser.add_argument("--format", choices=choices, default="text",
+                        help=f"output: {', '.join(choices)} (default text; json: see "
+                        "docs/json.md)")
+
+
+def wants_json(args: argparse.Namespace) -> bool:
+    return getattr(args, "format", "text") == "json"
+
+
+def print_json(command: str, body: dict[str, Any]) -> None:
+    document = {"schema_version": JSON_SCHEMA_VERSION, "command": command, **body}
+    json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def fail(args: argparse.Namespace | None, command: str, message: str, *,
+         error: ConfigError | None = None, status: int = 2) -> int:
+    """One line per problem on stderr (never a traceback); under --format json also the
+    error object on stdout, so that a script reading stdout learns why."""
+    for line in message.splitlines() or [""]:
+        print(f"leap-tui: {line}", file=sys.stderr)
+    if args is not None and wants_json(args):
+        print_json(command, {
+            "error": message,
+            "file": error.file if error else None,
+            "line": error.line if error else None,
+            "column": error.column if error else None,
+        })
+    return status
+
+
+def fail_input(args: argparse.Namespace | None, command: str, error: ConfigError) -> int:
+    """Exit 2 for input that cannot be used: one line per file that does not parse."""
+    return fail(args, command, "\n".join(map(str, error.all_errors())), error=error)
+
+
+def plain_lines(rows: list[list[str]]) -> str:
+    """Records for a pipe: one per line, fields separated by a tab, never wrapped.
+
+    A tab or newline inside a field would split the record: they become spaces."""
+    return "".join("\t".join(" ".join(field.split()) if field else "-" for field in row) + "\n"
+                   for row in rows)
