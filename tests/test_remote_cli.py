@@ -252,3 +252,61 @@ def test_files_that_do_not_parse_or_have_errors_are_not_pushed(
     assert target.read_bytes() == OLD
     assert main([*args, "--allow-errors"]) == 0
     assert target.read_bytes() == clace.read_bytes()
+
+
+def test_dry_run_piped_into_patch_applies_cleanly(
+        remote_env: RemoteEnv, sshd_hosts: Hosts) -> None:
+    """`apply --dry-run | patch -p0 --dry-run` against a local copy of the hosts' files,
+    with a line far longer than any terminal (never wrapped on a pipe)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.plugins.shared_corpus import REPO_ROOT
+
+    hosts = sshd_hosts(2)
+    inventory, clace = two_hosts(remote_env, hosts)
+    long_value = "x" * 240
+    clace.write_bytes(NEW + f'\n[metadata]\nnote = "{long_value}"\n'.encode())
+    mirror = remote_env.root / "mirror"
+    for number in range(2):
+        target = remote_env.remote / f"h{number}.toml"
+        copy = mirror / f"h{number}{target}"
+        copy.parent.mkdir(parents=True)
+        copy.write_bytes(target.read_bytes())
+    leap_tui = f"{sys.executable} -m tui.cli"
+    pipeline = (f"set -o pipefail; {leap_tui} apply --inventory {inventory} --clace {clace} "
+                "--dry-run | tee patch.diff | patch -p0 --dry-run")
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "COLUMNS": "80"}
+    done = subprocess.run(["bash", "-c", pipeline], cwd=mirror, env=env, text=True,
+                          capture_output=True, check=False)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("checking file h") == 2
+    patch = (mirror / "patch.diff").read_text()
+    assert f'+note = "{long_value}"\n' in patch
+    assert patch.startswith("--- h0/") and "per-host result" not in patch
+    assert "per-host result" in done.stderr  # the status table went to stderr
+    assert (remote_env.remote / "h0.toml").read_bytes() == OLD
+
+
+def test_apply_json_results(remote_env: RemoteEnv, sshd_hosts: Hosts,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    inventory, clace = two_hosts(remote_env, sshd_hosts(1))
+    args = ["apply", "--inventory", str(inventory), "--clace", str(clace), "--format", "json"]
+    assert main([*args, "--dry-run"]) == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert dry["command"] == "apply" and dry["dry_run"] is True
+    (host,) = dry["hosts"]
+    assert host["status"] == "dry-run" and host["ok"] is True
+    assert '+level = "WARN"' in host["files"][0]["diff"] and host["patch"].startswith("--- h0/")
+
+    assert main([*args, "--yes"]) == 0
+    (applied,) = json.loads(capsys.readouterr().out)["hosts"]
+    assert applied["status"] == "applied" and applied["files"][0]["backup"]
+
+    assert main(["rollback", "--inventory", str(inventory), "--yes", "--format", "json"]) == 0
+    (rolled,) = json.loads(capsys.readouterr().out)["hosts"]
+    assert rolled["status"] == "rolled-back" and rolled["findings"] == []
