@@ -25,13 +25,15 @@ bytecode: $(STAMP)
 run: $(STAMP) bytecode
 	$(VENV)/bin/leap-tui --clace $(SAMPLES)/clace.toml --provider $(SAMPLES)/provider --inventory $(SAMPLES)/hosts.toml
 
-# OpenSSH's server and tmux are real parts of the test suite (SSH apply, the terminal test).
+# OpenSSH's server and tmux are real parts of the test suite (SSH apply, the terminal test),
+# as are zsh and fish (the completion scripts run in them).
 sshd:
-	@if ! command -v sshd >/dev/null && [ ! -x /usr/sbin/sshd ] || ! command -v tmux >/dev/null; then \
+	@if ! command -v sshd >/dev/null && [ ! -x /usr/sbin/sshd ] || ! command -v tmux >/dev/null \
+	    || ! command -v zsh >/dev/null || ! command -v fish >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssh-client tmux >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssh-client tmux zsh fish >/dev/null; \
 	  else \
-	    echo "make test: sshd or tmux missing and not root; install openssh-server and tmux" >&2; \
+	    echo "make test: sshd, tmux, zsh or fish missing and not root; install them" >&2; \
 	  fi; \
 	fi
 	@mkdir -p /run/sshd 2>/dev/null || true
