@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import paramiko
 import pytest
 
-from tests.plugins.sshd_hosts import RemoteEnv, SshdHost, keygen
+from tests.plugins.sshd_hosts import SSH_KEYGEN, RemoteEnv, SshdFarm, SshdHost, keygen
 from tui.core.remote import ssh_paths
 from tui.core.remote.errors import HostKeyError
 from tui.core.remote.hostkeys import HostKeyFiles, KnownHosts
@@ -276,3 +277,41 @@ def test_host_key_alias_names_the_known_hosts_entry(remote_env: RemoteEnv,
     remote_env.user_known_hosts.write_text(f"web-prod {key_text(host)}\n")
     config = f"Host web\n  HostName 127.0.0.1\n  Port {host.port}\n  HostKeyAlias web-prod\n"
     assert remote_env.reach("web", config) == "reached"
+
+
+@pytest.mark.parametrize(("principals", "validity", "revoke_ca", "problem"), [
+    ("127.0.0.1,web1.example.org", "-5m:+1h", False, None),
+    ("", "-5m:+1h", False, None),  # no principal: good for any host, as in ssh
+    ("web1.example.org", "-5m:+1h", False, "names web1.example.org, not 127.0.0.1"),
+    ("127.0.0.1", "20200101:20200102", False, "not valid now"),
+    ("127.0.0.1", "-5m:+1h", True, "certificate authority is @revoked"),
+])
+def test_host_certificates_signed_by_a_trusted_authority(
+        remote_env: RemoteEnv, sshd_farm: SshdFarm, principals: str, validity: str,
+        revoke_ca: bool, problem: str | None) -> None:
+    ca = remote_env.root / "host_ca"
+    ca_pub = keygen(ca).split()
+
+    def certify(directory: Path) -> str:
+        key = directory / "ssh_host_ed25519_key"
+        names = ["-n", principals] if principals else []
+        subprocess.run([str(SSH_KEYGEN), "-q", "-s", str(ca), "-h", "-I", "host", *names,
+                        "-V", validity, f"{key}.pub"], check=True, capture_output=True)
+        return f"HostCertificate {key}-cert.pub\n"
+
+    host = sshd_farm.start_host(certify)
+    try:
+        lines = f"@cert-authority [127.0.0.1]:*,web*.example.org {ca_pub[0]} {ca_pub[1]}\n"
+        if revoke_ca:
+            lines += f"@revoked * {ca_pub[0]} {ca_pub[1]}\n"
+        remote_env.user_known_hosts.write_text(lines)
+        if problem is None:
+            assert remote_env.reach("127.0.0.1", port=host.port) == "reached"
+            # Trusted through the authority: nothing recorded (as ssh).
+            assert remote_env.user_known_hosts.read_text() == lines
+        else:
+            with pytest.raises(HostKeyError) as refused:
+                remote_env.reach("127.0.0.1", port=host.port)
+            assert refused.value.code == "AP001" and problem in refused.value.hint
+    finally:
+        host.stop()

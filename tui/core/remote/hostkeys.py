@@ -23,6 +23,7 @@ import paramiko
 
 from tui.core.atomic import atomic_write
 from tui.core.remote.errors import HostKeyError
+from tui.core.remote.host_certs import check as check_certificate
 from tui.core.remote.known_hosts import (
     HostKeyLookup,
     hash_name,
@@ -38,6 +39,11 @@ Notify = Callable[[str], None]
 
 STRICT_VALUES = ("yes", "accept-new", "ask", "no", "off")
 _RECORD_LOCK = threading.Lock()
+
+
+def _bare(name: str) -> str:
+    """``host`` of ``[host]:port``."""
+    return name[1:].rsplit("]:", 1)[0] if name.startswith("[") and "]:" in name else name
 
 
 def known_hosts_name(hostname: str, port: int) -> str:
@@ -156,6 +162,7 @@ class HostKeyCheck:
 
     name: str
     files: HostKeyFiles
+    principal: str = ""  # the name a host certificate must carry (host, or HostKeyAlias)
     strict: str = "ask"
     hash_names: bool = False
     aliases: Sequence[str] = ()
@@ -163,10 +170,16 @@ class HostKeyCheck:
     ask: AcceptHostKey | None = None
     notify: Notify | None = None
     recorded: list[str] = field(default_factory=list)
+    certificate: str = ""  # why a host certificate was not accepted, or where its CA is
 
     def verify(self, key: paramiko.PKey) -> None:
         """Return when ``key`` may be trusted for ``name``; raise HostKeyError otherwise."""
         found = self.files.lookup(self.name)
+        if getattr(key, "public_blob", None) is not None and found.authorities:
+            certified, self.certificate = check_certificate(
+                key, found, self.principal or _bare(self.name))
+            if certified and found.revoked_line(key) is None:
+                return  # as ssh: a certified host key is trusted, not recorded
         revoked = found.revoked_line(key)
         if revoked is None:
             for alias in self.aliases:
@@ -210,9 +223,9 @@ class HostKeyCheck:
             notes.append(f"known_hosts has other key types for {self.name} "
                          f"({', '.join(found.key_types())}): never accepted without asking")
         if found.authorities:
+            why = self.certificate or "the server offered no host certificate"
             notes.append(f"{found.authorities[0].where} trusts a certificate authority for "
-                         "this host; leap-tui (paramiko) cannot check host certificates, so "
-                         "the line is skipped: record the host's own key")
+                         f"this host, but {why}")
         if self.strict == "yes":
             notes.append("StrictHostKeyChecking yes: add the key to known_hosts yourself, "
                          "or accept it with --accept-new-host-key")

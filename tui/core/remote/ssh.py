@@ -232,25 +232,37 @@ def _host_key_check(endpoint: Endpoint, options: SshOptions, aliases: Sequence[s
     return HostKeyCheck(
         name=endpoint.known_hosts_name,
         files=options.known_hosts.for_host(user_files, global_files),
+        principal=settings.host_key_alias or endpoint.hostname,
         strict=options.strict_host_key_checking or settings.strict_host_key_checking,
         hash_names=settings.hash_known_hosts, aliases=aliases, pinned=pinned,
         ask=None if settings.batch_mode else options.accept_host_key, notify=options.notify)
 
 
+class _OrderedTransport(paramiko.Transport):  # type: ignore[misc]
+    """paramiko's Transport asking first for the host key algorithms this host is known by."""
+
+    first_keys: tuple[str, ...] = ()
+
+    @property
+    def preferred_keys(self) -> tuple[str, ...]:
+        offered = tuple(super().preferred_keys)
+        first = [k for k in self.first_keys if k in offered]
+        return (*first, *(k for k in offered if k not in first))
+
+
 def _transport_factory(check: HostKeyCheck) -> Callable[..., paramiko.Transport]:
-    """A Transport that asks first for the host key types known for this host, as ssh
-    orders HostKeyAlgorithms (else a server with several keys may show an unknown one)."""
-    known = check.files.lookup(check.name).key_types()
-    wanted = [t for name in known
+    """As ssh orders HostKeyAlgorithms: the key types known for this host first (else a
+    server with several keys may show one not known yet); certificates first when only a
+    certificate authority is known for it."""
+    found = check.files.lookup(check.name)
+    wanted = [t for name in found.key_types()
               for t in (("rsa-sha2-512", "rsa-sha2-256") if name == "ssh-rsa" else (name,))]
+    if found.authorities and not found.keys:
+        wanted = [f"{t}-cert-v01@openssh.com" for t in paramiko.Transport._preferred_keys]
 
     def factory(sock: Any, **kwargs: Any) -> paramiko.Transport:
-        transport = paramiko.Transport(sock, **kwargs)
-        options = transport.get_security_options()
-        offered = list(options.key_types)
-        first = [t for t in wanted if t in offered]
-        if first:
-            options.key_types = first + [t for t in offered if t not in first]
+        transport = _OrderedTransport(sock, **kwargs)
+        transport.first_keys = tuple(wanted)
         return transport
 
     return factory
