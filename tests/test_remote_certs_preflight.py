@@ -113,14 +113,14 @@ def test_cli_warns_about_a_port_move_no_host_ships(
     args = ["apply", "--inventory", str(inventory), "--provider", str(root), "--dry-run"]
 
     assert main(args) == 0
-    out = " ".join(capsys.readouterr().out.split())
+    out = " ".join(capsys.readouterr().err.split())  # warnings are status: stderr
     assert "warning: node web1 ssh.port: 22 -> 2222" in out
     assert "ships common.json: the move is not pushed" in out
 
     _git(root, "commit", "-q", "-am", "edited")
     assert main(args) == 0
-    assert "warning: node" not in capsys.readouterr().out
+    assert "warning: node" not in capsys.readouterr().err
 
     (root / ".git").rename(root / "not-git")
     assert main(args) == 0
-    assert "not a git checkout" in " ".join(capsys.readouterr().out.split())
+    assert "not a git checkout" in " ".join(capsys.readouterr().err.split())

@@ -177,11 +177,14 @@ def test_server_alive_gives_up_on_a_frozen_server(remote_env: RemoteEnv,
     endpoint = resolve_endpoint(HostSpec("h1", "web", identity_file=str(remote_env.client_key)),
                                 ssh_config=remote_env.ssh_config)
     connection = connect(endpoint, SshOptions(KnownHosts(), ssh_config=remote_env.ssh_config))
-    frozen = descendants(sshd_host.process.pid) if sshd_host.process else []
+    frozen: list[int] = []
     try:
         assert connection.run("echo alive").output.strip() == "alive"
-        for pid in frozen:
-            os.kill(pid, signal.SIGSTOP)
+        assert sshd_host.process is not None
+        for pid in descendants(sshd_host.process.pid):  # the session's sshd processes
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+                frozen.append(pid)
         for _ in range(300):  # the keepalives notice within about 3 s
             if not connection.alive:
                 break

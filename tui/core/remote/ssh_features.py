@@ -160,9 +160,9 @@ KNOWN_HOSTS_FEATURES: tuple[Feature, ...] = (
     Feature("known_hosts: hashed names", HONOURED, "`|1|salt|hmac` (HashKnownHosts)"),
     Feature("known_hosts: `@revoked`", HONOURED, "the key is refused (AP002) even where "
             "another line lists it"),
-    Feature("known_hosts: `@cert-authority`", IGNORED, "paramiko cannot check host "
-            "certificates: the line is skipped, and a host known only through it is "
-            "reported unknown (AP001) with a note; other hosts are not affected"),
+    Feature("known_hosts: `@cert-authority`", HONOURED, "a host certificate signed by the "
+            "authority is checked (host type, principal, validity, signature) and trusted, not "
+            "recorded; one that fails falls back to the plain key, with the reason"),
     Feature("known_hosts: other markers, unknown key types", IGNORED, "the line is skipped, "
             "as ssh skips it"),
 )
