@@ -53,7 +53,6 @@ def test_include_inside_a_host_block_is_conditional(home: Path) -> None:
     assert lookup(home, "web.work")["user"] == "worker"
     # The included Host db holds only inside Host *.work (both must match).
     assert lookup(home, "db")["port"] == "22" and "user" not in lookup(home, "db")
-    assert lookup(home, "db")["port"] == "22"
 
 
 def test_include_at_the_top_does_not_capture_what_follows(home: Path) -> None:
@@ -218,3 +217,24 @@ def test_docs_show_the_feature_table() -> None:
     table = features_markdown()
     for page in (REPO_ROOT / "README.md", REPO_ROOT / "docs" / "apply.md"):
         assert table in page.read_text(), f"{page.name}: regenerate the ssh_config table"
+
+
+def test_canonical_host_names_as_paramiko_resolves_them(home: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def resolve(name: str) -> str:
+        if name == "web.example.test":
+            return "192.0.2.10"
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(socket, "gethostbyname", resolve)
+    config = write(home / ".ssh" / "config",
+                   "CanonicalizeHostname yes\nCanonicalDomains other.test example.test\n"
+                   "Match canonical host web.example.test\n  Port 2200\n")
+    endpoint = resolve_endpoint(HostSpec("h", "web"), ssh_config=config)
+    assert (endpoint.hostname, endpoint.port) == ("web.example.test", 2200)
+    write(config, "CanonicalizeHostname yes\nCanonicalDomains other.test\n"
+                  "CanonicalizeFallbackLocal no\n")
+    with pytest.raises(SshConfigError, match="not found in CanonicalDomains"):
+        resolve_endpoint(HostSpec("h", "web"), ssh_config=config)

@@ -48,6 +48,11 @@ def test_user_port_and_hostname_from_ssh_config(remote_env: RemoteEnv, sshd_host
     with pytest.raises(ConnectError, match=r"cannot resolve web\.alias"):
         remote_env.reach("web", config, user=None)
     assert remote_env.reach("web.alias", config, user=None) == "reached"
+    # A token that does change the name: "local" + "host".
+    remote_env.user_known_hosts.write_text(host.known_hosts_line().replace(
+        "[127.0.0.1]", "[localhost]"))
+    config = f"Host local\n  HostName %hhost\n  Port {host.port}\n"
+    assert remote_env.reach("local", config) == "reached"
 
 
 def test_match_host_and_exec(remote_env: RemoteEnv, sshd_hosts: Hosts) -> None:

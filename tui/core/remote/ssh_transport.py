@@ -86,10 +86,10 @@ class ProxyCommandSocket:
         stdin = self.process.stdin
         assert stdin is not None
         try:
-            stdin.write(data)
+            written = stdin.write(data)  # a pipe may take part of it: paramiko sends the rest
         except OSError as exc:
             raise OSError(exc.errno, f"ProxyCommand stopped reading: {self.describe()}") from None
-        return len(data)
+        return written or 0
 
     def recv(self, size: int) -> bytes:
         stdout = self.process.stdout
