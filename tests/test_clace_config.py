@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tui.core import textfile
 from tui.core.clace_config import (
     ClaceConfig,
     HttpSettings,
@@ -449,11 +450,11 @@ def test_unreadable_files_are_config_errors(
         ClaceConfig.load(tmp_path)
     path = write(tmp_path, "[http]\n")
 
-    def denied(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def denied(name: object, flags: int, mode: int = 0o777) -> int:
+        raise PermissionError(13, "Permission denied", str(name))
 
     # Tests may run as root, where chmod 000 does not stop a read.
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(textfile.os, "open", denied)
     with pytest.raises(ConfigError, match="permission denied") as caught:
         ClaceConfig.load(path)
     assert caught.value.file == str(path)

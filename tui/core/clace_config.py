@@ -40,6 +40,7 @@ from tui.core.atomic import atomic_write
 from tui.core.clace_schema import CLACE_FIELDS, parse_kind, value_has_kind
 from tui.core.errors import ConfigError
 from tui.core.textfile import decode_utf8, read_bytes
+from tui.core.toml10 import check_toml10
 
 _BOM = "\ufeff"
 
@@ -132,7 +133,7 @@ def _quote(segment: str) -> str:
 
 # --- a line index of the text --------------------------------------------------------------
 # tomlkit items carry no positions, so lines come from a light scan of the rendered text.
-# The text is valid TOML at this point (tomlkit parsed it), which keeps the scan simple.
+# The text is valid TOML 1.0 at this point (checked and parsed), which keeps the scan simple.
 
 _HEADER_RE = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_KEY_PATH})[ \t]*\]")
 _KEYVAL_RE = re.compile(rf"[ \t]*({_KEY_PATH})[ \t]*=[ \t]*")
@@ -145,8 +146,6 @@ class _LineIndex:
     table_end: dict[tuple[str, ...], tuple[int, str]] = field(default_factory=dict)
     # explicitly defined tables ([header] or [[header]] elements) and the root
     tables: set[tuple[str, ...]] = field(default_factory=lambda: {()})
-    # first redefinition found (line, column): locates tomlkit's position-less errors
-    conflict: tuple[int, int] | None = None
 
 
 def _skip_string(text: str, i: int) -> int:
@@ -211,7 +210,6 @@ def _skip_value(text: str, pos: int) -> int:
 
 def _scan(text: str) -> _LineIndex:
     index = _LineIndex()
-    kinds: dict[tuple[str, ...], str] = {}
     aot_sizes: dict[tuple[str, ...], int] = {}
     table: tuple[str, ...] = ()
 
@@ -225,10 +223,6 @@ def _scan(text: str) -> _LineIndex:
                 out.append(str(size - 1))
         return tuple(out)
 
-    def conflict(line: int, column: int) -> None:
-        if index.conflict is None:
-            index.conflict = (line, column)
-
     pos, line, n = 0, 1, len(text)
     while pos < n:
         eol = text.find("\n", pos)
@@ -239,24 +233,13 @@ def _scan(text: str) -> _LineIndex:
         if header:
             segments = _segments(header.group(2))
             path = resolve(segments[:-1]) + segments[-1:]
-            column = header.start(1) - pos + 1
-            if any(kinds.get(path[:i]) == "value" for i in range(1, len(path))):
-                conflict(line, column)
-            for i in range(1, len(path)):
-                kinds.setdefault(path[:i], "implicit")
             if header.group(1) == "[[":
-                if kinds.get(path, "aot") != "aot":
-                    conflict(line, column)
-                kinds[path] = "aot"
                 index.lines.setdefault(path, line)
                 size = aot_sizes.get(path, 0)
                 aot_sizes[path] = size + 1
                 table = (*path, str(size))
                 index.lines[table] = line
             else:
-                if kinds.get(path, "implicit") != "implicit":
-                    conflict(line, column)
-                kinds[path] = "table"
                 index.lines.setdefault(path, line)
                 table = path
             index.tables.add(table)
@@ -264,16 +247,8 @@ def _scan(text: str) -> _LineIndex:
             keyval = _KEYVAL_RE.match(text, pos, eol)
             if keyval:
                 full = table + _segments(keyval.group(1))
-                column = keyval.start(1) - pos + 1
-                if full in kinds or any(
-                    kinds.get(full[:i]) in ("value", "table", "aot")
-                    for i in range(len(table) + 1, len(full))
-                ):
-                    conflict(line, column)
                 for i in range(len(table) + 1, len(full)):
-                    kinds.setdefault(full[:i], "dotted")
                     index.lines.setdefault(full[:i], line)
-                kinds[full] = "value"
                 index.lines.setdefault(full, line)
                 end = _skip_value(text, keyval.end())
                 if end > eol:
@@ -299,16 +274,21 @@ def _split_bom(text: str) -> tuple[str, str]:
 
 
 def _parse(text: str, file: str) -> tomlkit.TOMLDocument:
+    """The tomlkit document of ``text``; ConfigError(file, message, line, column) otherwise.
+
+    The TOML 1.0 check runs first: it locates every error itself (whatever the tomlkit
+    version) and refuses what Clace's parser refuses. tomlkit failing on a file that check
+    accepted is still a one-line error, never a traceback.
+    """
+    check_toml10(text, file)
     try:
         return tomlkit.parse(text)
     except ParseError as exc:
         message = _POSITION_SUFFIX.sub("", str(exc))
         # tomlkit counts columns from 0; editors and compilers from 1.
         raise ConfigError(file, message, exc.line, exc.col + 1) from None
-    except Exception as exc:  # tomlkit raises assorted types (KeyAlreadyPresent...) on bad input
-        where = _scan(text).conflict
-        line, column = where if where else (None, None)
-        raise ConfigError(file, str(exc) or type(exc).__name__, line, column) from None
+    except Exception as exc:  # RecursionError, KeyAlreadyPresent...: still one line
+        raise ConfigError(file, f"cannot read: {exc or type(exc).__name__}", 1, 1) from None
 
 
 # --- navigating the tomlkit document ------------------------------------------------------
@@ -705,6 +685,7 @@ def parse_field_value(key: str, text: str) -> object:
     if "\n" in text or "\r" in text:
         return text
     try:
+        check_toml10(f"v = {text}", key)  # TOML 1.0 as Clace reads it, not tomllib's version
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (ConfigError, tomllib.TOMLDecodeError):
         return text
