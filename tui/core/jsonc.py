@@ -1,10 +1,22 @@
 """LEAP's "JSON with comments": parsed with spans, edited without touching other bytes.
 
-LEAP drops every line whose first non-blank characters are ``//`` before handing the text
-to JSON.parse; a ``//`` after a value on the same line is therefore a syntax error. We do
-not drop lines (offsets must stay those of the file): the parser treats a comment line as
-whitespace, and records for every key path the span of its value and the line of its key,
-so that an edit rewrites exactly the bytes of that value.
+What ``leap`` accepts, read from its sources (leap_cli ``Config::Manager#load_json`` and the
+json_pure gem it requires, whose ``JSON.parse`` it calls):
+
+* every line whose first non-blank characters are ``//`` is dropped before parsing;
+* json_pure then ignores ``//`` comments running to a line break (one at the very end of
+  the file, with no line break after it, is an error) and ``/* ... */`` comments wherever
+  whitespace may go;
+* objects and arrays nest at most 100 levels (json_pure's ``max_nesting``);
+* a backslash before any printable character escapes it (``\\q`` is ``q``); ``\\u``
+  needs four hexadecimal digits, and a UTF-16 surrogate needs its pair;
+* a byte order mark, ``NaN``, ``Infinity``, trailing commas and control characters in
+  strings are errors; a key given twice keeps its last value.
+
+We do not drop lines (offsets must stay those of the file): the parser treats a dropped
+line as whitespace, and records for every key path the span of its value and the line of
+its key, so that an edit rewrites exactly the bytes of that value. Integers longer than
+Python converts (4,300 digits) are refused: no port or setting is that long.
 
 Paths are tuples of object keys (str) and array indexes (int).
 """
@@ -26,7 +38,13 @@ provider files with) refuses more than 100 by default, and tomlkit stops at 100 
 
 _WS = " \t\r\n"
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
+# A line LEAP drops before parsing: Ruby's /^\s*\/\// (\s includes \f and \v).
+_DROPPED_LINE = re.compile(r"[ \t\r\f\v]*//[^\n]*")
+# json_pure's comment grammar, as written there (a "/*" inside a comment ends the match).
+_BLOCK_COMMENT = re.compile(r"/\*(?:[^*/]|/[^*]|\*[^/]|/(?=\*/))*\*/")
+_MAX_INT_DIGITS = 4300
 
 
 @dataclass(slots=True)
@@ -83,21 +101,38 @@ class _Parser:
         n = len(text)
         while self.pos < n:
             ch = text[self.pos]
-            if ch in _WS or (ch == "\ufeff" and self.pos == 0):
+            if ch in _WS:
                 self.pos += 1
-            elif ch == "/" and text.startswith("//", self.pos):
-                line_start = self.line_starts[self.line_col(self.pos)[0] - 1]
-                if text[line_start : self.pos].strip(" \t\r\ufeff"):
-                    raise self.error(
-                        "a // comment after a value is not allowed (LEAP only drops lines "
-                        "that start with //)"
-                    )
-                newline = text.find("\n", self.pos)
-                self.pos = n if newline < 0 else newline
+            elif ch in "/\f\v":
+                self.pos = self.skip_comment(self.pos)
             else:
                 return
 
+    def skip_comment(self, pos: int) -> int:
+        """The end of the comment (or line LEAP drops) at ``pos``; ConfigError if none."""
+        text = self.text
+        line_start = text.rfind("\n", 0, pos) + 1
+        dropped = _DROPPED_LINE.match(text, line_start)
+        if dropped is not None and dropped.end() > pos:
+            return dropped.end()
+        if text.startswith("//", pos):
+            ends = [i for i in (text.find("\n", pos), text.find("\r", pos)) if i >= 0]
+            if not ends:
+                raise self.error("a // comment after a value needs a line break after it "
+                                 "(LEAP's JSON parser rejects it at the end of the file)", pos)
+            return min(ends) + 1
+        if text.startswith("/*", pos):
+            block = _BLOCK_COMMENT.match(text, pos)
+            if block is None:
+                raise self.error("unterminated /* comment (or a /* inside it, which LEAP's "
+                                 "JSON parser rejects)", pos)
+            return block.end()
+        raise self.error(f"unexpected character {text[pos]!r}", pos)
+
     def parse_document(self) -> tuple[object, _Node]:
+        if self.text.startswith("\ufeff"):
+            raise self.error("a byte order mark (U+FEFF) at the start: LEAP's JSON parser "
+                             "rejects it; save the file as UTF-8 without BOM", 0)
         self.skip_ws()
         if self.pos >= len(self.text):
             raise self.error("empty file: expected a JSON value")
@@ -130,9 +165,16 @@ class _Parser:
                 return literal, _Node(start, self.pos)
         match = _NUMBER.match(text, self.pos)
         if match and match.end() > start:
-            self.pos = match.end()
             raw = match.group()
-            number: object = int(raw) if raw.lstrip("-").isdigit() else float(raw)
+            if raw.lstrip("-").isdigit():
+                digits = len(raw.lstrip("-"))
+                if digits > _MAX_INT_DIGITS:
+                    raise self.error(f"an integer of {digits} digits: leap-tui reads at "
+                                     f"most {_MAX_INT_DIGITS}")
+                number: object = int(raw)
+            else:
+                number = float(raw)
+            self.pos = match.end()
             return number, _Node(start, self.pos)
         raise self.error(f"unexpected character {ch!r}: expected a value")
 
@@ -151,23 +193,41 @@ class _Parser:
                 return "".join(parts)
             if ch == "\\":
                 parts.append(text[chunk_start : self.pos])
-                esc = text[self.pos + 1 : self.pos + 2]
-                if esc == "u":
-                    digits = text[self.pos + 2 : self.pos + 6]
-                    if len(digits) != 4 or not all(c in "0123456789abcdefABCDEF" for c in digits):
-                        raise self.error("invalid \\u escape in string")
-                    parts.append(chr(int(digits, 16)))
-                    self.pos += 6
-                elif esc in _ESCAPES:
-                    parts.append(_ESCAPES[esc])
-                    self.pos += 2
-                else:
-                    raise self.error("invalid escape in string")
+                parts.append(self.parse_escape())
                 chunk_start = self.pos
             elif ch < " ":
                 raise self.error("control character (a line break?) inside a string")
             else:
                 self.pos += 1
+
+    def parse_escape(self) -> str:
+        """The character a backslash sequence at ``pos`` stands for (json_pure's rules)."""
+        text, pos = self.text, self.pos
+        esc = text[pos + 1 : pos + 2]
+        if esc == "u":
+            code = self.hex4(pos)
+            self.pos = pos + 6
+            if 0xDC00 <= code <= 0xDFFF:
+                raise self.error("a lone UTF-16 low surrogate escape", pos)
+            if 0xD800 <= code <= 0xDBFF:
+                if not text.startswith("\\u", self.pos):
+                    raise self.error("a UTF-16 high surrogate escape without its pair", pos)
+                low = self.hex4(self.pos)
+                if not 0xDC00 <= low <= 0xDFFF:
+                    raise self.error("a UTF-16 high surrogate escape without its pair", pos)
+                self.pos += 6
+                return chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
+            return chr(code)
+        if not esc or esc < " ":
+            raise self.error("invalid escape in string", pos)
+        self.pos = pos + 2
+        return _ESCAPES.get(esc, esc)
+
+    def hex4(self, pos: int) -> int:
+        digits = _HEX4.match(self.text, pos + 2)
+        if digits is None:
+            raise self.error("invalid \\u escape in string (four hexadecimal digits)", pos)
+        return int(digits.group(), 16)
 
     def parse_object(self, path: Path) -> tuple[object, _Node]:
         node = _Node(self.pos, self.pos, members=[])
@@ -448,6 +508,9 @@ def _skip_blank(text: str, offset: int) -> int:
         elif text.startswith("//", offset):
             newline = text.find("\n", offset)
             offset = n if newline < 0 else newline
+        elif text.startswith("/*", offset):
+            block = _BLOCK_COMMENT.match(text, offset)
+            offset = n if block is None else block.end()
         else:
             break
     return offset
