@@ -13,17 +13,15 @@ Key paths are dotted (``"https.port"``); a segment holding a dot is quoted the T
 (``'plugin."store.in".db_connection'``); a run of digits indexes an array of tables
 (``"permissions.allow.0.plugin"``).
 
-Environment variables: ``$VAR``, ``${VAR}`` and a leading ``~`` are expanded by
-:meth:`ClaceConfig.expand` for display and checks only, never written back. An unset
-variable stays as written (``$CL_HOME/config/certificates``): this tool does not guess the
-server's home directory, and the unexpanded text is still a usable, non-empty path for the
-checks. ``$OPENRUN_HOME`` (OpenRun, the renamed Clace) is expanded like any other variable.
+Environment variables: ``$VAR`` and ``${VAR}`` are expanded by :meth:`ClaceConfig.expand`
+for display and checks only, never written back, as the server expands them; ``$CL_HOME``
+(and OpenRun's ``$OPENRUN_HOME``) default to this file's directory, as the server's do
+(see :mod:`tui.core.clace_env`). Another unset variable stays as written.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
 import re
 import tomllib
 from collections.abc import Mapping, MutableMapping, Sequence
@@ -37,6 +35,8 @@ from tomlkit.exceptions import ParseError
 from tomlkit.items import InlineTable, Item, String, StringType
 
 from tui.core.atomic import atomic_write
+from tui.core.clace_env import expand_value, server_env, server_path
+from tui.core.clace_env import variables_in as variables_in
 from tui.core.clace_schema import CLACE_FIELDS, parse_kind, value_has_kind
 from tui.core.errors import ConfigError
 from tui.core.textfile import decode_utf8, read_bytes
@@ -647,28 +647,18 @@ class ClaceConfig:
     # -- display -------------------------------------------------------------------------------
 
     def expand(self, value: str, *, env: Mapping[str, str] | None = None) -> str:
-        """Expand ``$VAR``, ``${VAR}`` and a leading ``~``; unset variables stay as written."""
-        return expand_value(value, os.environ if env is None else env)
+        """``$VAR``/``${VAR}`` expanded as the server does; unset variables stay as written.
 
+        Without ``env``: our environment, with $CL_HOME defaulted to this file's directory
+        as the server defaults it. With ``env`` (another host's, a test's): that mapping as
+        it is.
+        """
+        return expand_value(value, server_env(self.path) if env is None else env)
 
-_VARIABLE_RE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
-
-
-def variables_in(value: str) -> set[str]:
-    """The names of the ``$VAR`` / ``${VAR}`` references left in ``value``."""
-    return {a or b for a, b in _VARIABLE_RE.findall(value)}
-
-
-def expand_value(value: str, env: Mapping[str, str]) -> str:
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group(1) or match.group(2)
-        return env.get(name, match.group(0))
-
-    expanded = _VARIABLE_RE.sub(substitute, value)
-    if expanded == "~" or expanded.startswith("~/"):
-        home = env.get("HOME") or os.path.expanduser("~")
-        expanded = home + expanded[1:]
-    return expanded
+    def server_path(self, value: str) -> Path:
+        """A path setting as the server started on this file resolves it here: $CL_HOME
+        defaulted, a relative path taken from $CL_HOME."""
+        return server_path(value, server_env(self.path))
 
 
 def parse_field_value(key: str, text: str) -> object:
