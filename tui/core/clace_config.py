@@ -32,7 +32,7 @@ from typing import Any, cast
 
 import tomlkit
 from tomlkit.exceptions import ParseError
-from tomlkit.items import InlineTable, Item, String, StringType
+from tomlkit.items import AoT, InlineTable, Item, String, StringType
 
 from tui.core.atomic import atomic_write
 from tui.core.clace_env import expand_value, server_env, server_path
@@ -368,6 +368,35 @@ def _carry_trivia(new: Item, old: Item, *, keep_column: bool) -> None:
 _ACCEPTED_TYPES = (str, bool, int, float, list, dict, datetime.date, datetime.time)
 
 
+def _check_index(node: Any, segments: tuple[str, ...], depth: int, *,
+                 allow_end: bool = False) -> None:
+    """ValueError unless ``segments[depth]`` indexes the list ``node`` (no-op otherwise)."""
+    if not isinstance(node, list):
+        return
+    where, segment = join_key(segments[:depth]), segments[depth]
+    if not segment.isdigit():
+        raise ValueError(f"{where} is an array: index it ({where}.0.{segment})")
+    if int(segment) > len(node) or (int(segment) == len(node) and not allow_end):
+        raise ValueError(f"{where} has {len(node)} element{'s' if len(node) != 1 else ''}: "
+                         f"no element {segment}")
+
+
+def _holder_key(holder: Any, segment: str) -> Any:
+    return int(segment) if isinstance(holder, list) else segment
+
+
+def _inline_with(text: str, key: str, literal: str) -> str:
+    """``{ a = 1 }`` with ``key = literal`` added last, spaced like the rest of the table."""
+    inner = text[1:-1]
+    body = inner.rstrip(" \t")
+    trailing = inner[len(body):]
+    member = f"{key}{'=' if '=' in body and ' = ' not in body else ' = '}{literal}"
+    if not body.strip():
+        return "{" + (f" {member} " if inner else member) + "}"
+    comma = "," if "," in body and ", " not in body else ", "
+    return "{" + body + comma + member + trailing + "}"
+
+
 class ClaceConfig:
     """One Clace server TOML file: load, read typed settings, edit byte-exact, save."""
 
@@ -550,19 +579,23 @@ class ClaceConfig:
         if not segments or not all(segments):
             raise ValueError(f"not a key path: {key!r}")
         parent: Any = self._doc
+        grand: Any = None
         for depth, segment in enumerate(segments[:-1]):
+            _check_index(parent, segments, depth)
             child = _child(parent, segment)
             if child is _MISSING:
                 self._insert_text(segments, value)
                 return
-            if not isinstance(child, MutableMapping):
+            if not isinstance(child, (MutableMapping, list)):
                 raise ValueError(f"{join_key(segments[: depth + 1])} is not a table")
-            parent = child
+            grand, parent = parent, child
         last = segments[-1]
+        if isinstance(parent, list):
+            self._set_item(parent, segments, value)
+            return
         if last not in parent:
             if isinstance(parent, InlineTable):
-                parent[last] = value
-                self._changed(layout=True)
+                self._add_to_inline(grand, segments, value)
                 return
             self._insert_text(segments, value)
             return
@@ -574,6 +607,29 @@ class ClaceConfig:
             in_place = "\n" not in old.as_string() and "\n" not in new.as_string()
         parent[last] = new
         self._changed(layout=not in_place)
+
+    def _set_item(self, array: Any, segments: tuple[str, ...], value: object) -> None:
+        """``arr.N = value``: replace an element of an array (or add one at its end)."""
+        where = join_key(segments[:-1])
+        if isinstance(array, AoT):
+            raise ValueError(f"{where} is an array of tables: set a key of one of them "
+                             f"({where}.0.KEY)")
+        _check_index(array, segments, len(segments) - 1, allow_end=True)
+        index = int(segments[-1])
+        if index == len(array):
+            array.append(value)
+        else:
+            array[index] = toml_item(value)
+        self._changed(layout=True)
+
+    def _add_to_inline(self, holder: Any, segments: tuple[str, ...], value: object) -> None:
+        """A new key in an inline table, keeping its spacing (``{ a = 1 }`` stays spaced)."""
+        inline = holder[_holder_key(holder, segments[-2])]
+        text = _inline_with(inline.as_string(), join_key(segments[-1:]), toml_literal(value))
+        item = cast(Item, tomlkit.parse(f"x = {text}\n").item("x"))
+        _carry_trivia(item, inline, keep_column=False)
+        holder[_holder_key(holder, segments[-2])] = item
+        self._changed(layout=True)
 
     def _comment_aligned(self, segments: tuple[str, ...], old: Item) -> bool:
         """Whether the key's trailing comment lines up with a neighbour's (a column to keep)."""
@@ -619,7 +675,14 @@ class ClaceConfig:
             lines = text.split("\n")
             carriage = "\r" if nl == "\r\n" else ""
             relative = join_key(segments[len(owner) :])
-            lines.insert(after, f"{indent}{relative} = {rendered}{carriage}")
+            line = f"{indent}{relative} = {rendered}"
+            if after >= len(lines):
+                # after the last line, which has no line break: it gets one, the new line
+                # (now the last) none, as the file had
+                lines[-1] += carriage
+                lines.append(line)
+            else:
+                lines.insert(after, line + carriage)
             new_text = "\n".join(lines)
         try:
             self.replace_text(new_text)

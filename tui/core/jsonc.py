@@ -458,12 +458,16 @@ class JsoncDocument:
         line = self.text[line_start:offset]
         return line[: len(line) - len(line.lstrip(" \t"))]
 
+    def _newline(self) -> str:
+        """The file's line break: every line an edit writes uses it (CRLF stays CRLF)."""
+        return "\r\n" if "\r\n" in self.text else "\n"
+
     def _dump(self, value: object, indent: str, multiline: bool) -> str:
         if not multiline or not isinstance(value, dict) or not value:
             return json.dumps(value, ensure_ascii=False)
         unit = self.indent_unit()
         dumped = json.dumps(value, ensure_ascii=False, indent=unit)
-        return dumped.replace("\n", "\n" + indent)
+        return dumped.replace("\n", self._newline() + indent)
 
     def _replace_value(self, node: _Node, value: object) -> None:
         old = self.text[node.start : node.end]
@@ -485,17 +489,18 @@ class JsoncDocument:
             if text[text.rfind("\n", 0, last.key_start) + 1 : last.key_start].strip():
                 indent = self._line_indent(obj.start) + self.indent_unit()
             at = last.value.end
-            insert = f",\n{indent}{key_json}: {self._dump(value, indent, True)}"
+            insert = f",{self._newline()}{indent}{key_json}: {self._dump(value, indent, True)}"
         else:
             outer = self._line_indent(obj.start)
             indent = outer + self.indent_unit()
             member = f"{indent}{key_json}: {self._dump(value, indent, True)}"
+            nl = self._newline()
             if one_line:
-                self._reload(text[: obj.start] + "{\n" + member + "\n" + outer + "}"
+                self._reload(text[: obj.start] + "{" + nl + member + nl + outer + "}"
                              + text[obj.end :])
                 return
             at = obj.start + 1
-            insert = "\n" + member
+            insert = nl + member
         self._reload(text[:at] + insert + text[at:])
 
 
