@@ -185,7 +185,8 @@ def test_lp011_derived_and_fixed_ports(tmp_path: Path) -> None:
         "nodes/db1.json": {"ip_address": "10.0.0.2", "services": ["couchdb", "soledad"],
                            "soledad": {"port": 15984}},
         "nodes/web1.json": web(api={"port": 443}),
-        "nodes/mx1.json": {"ip_address": "10.0.0.5", "services": ["webapp", "tor_relay"]},
+        # an exit relay without webapp serves its directory on 80, as apache does for static
+        "nodes/mx1.json": {"ip_address": "10.0.0.5", "services": ["static", "tor_exit"]},
     })
     found = only(check_provider(p), "LP011")
     assert {(f.node, f.path) for f in found} == {

@@ -53,8 +53,8 @@ LEAP_RULES: dict[str, str] = {
     "LP002": "two services of one node bind the same port on the same address",
     "LP003": "a configurable port inside the stunnel range 10000-20000",
     "LP004": "ssh.port equals a public service port of that node",
-    "LP005": "an openvpn node without openvpn.gateway_address, or a gateway address used by "
-    "another node",
+    "LP005": "an openvpn node without openvpn.gateway_address, or a gateway address equal to "
+    "its own ip_address or used by another node",
     "LP006": "a key that tries to move a port the Ports page calls not configurable",
     "LP007": "two nodes with the same ip_address (leap compile refuses it)",
     "LP008": "unknown service or tag on a node (leap compile refuses it)",
@@ -318,6 +318,13 @@ def _check_addresses(node: EffectiveNode, out: list[Finding]) -> bool:
     if isinstance(gateway, str) and not is_expression(gateway) and not _is_ip(gateway):
         out.append(_finding("LP009", E, f"openvpn.gateway_address {gateway!r} is not an IP "
                             "address", node, GATEWAY_KEY, hint="write an IPv4 or IPv6 address"))
+    elif (isinstance(gateway, str) and isinstance(ip, str) and _is_ip(gateway) and _is_ip(ip)
+          and canonical_address(gateway) == canonical_address(ip)):
+        out.append(_finding(
+            "LP005", E, f"openvpn.gateway_address is the node's own ip_address ({ip}): the "
+            "Ports page opens OpenVPN's ports on openvpn.gateway_address, not on ip_address",
+            node, GATEWAY_KEY, hint="give the gateway a second IP address of the node",
+        ))
     return False
 
 
