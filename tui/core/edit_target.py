@@ -7,6 +7,7 @@ run before and after so that only the findings the change produced are reported.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from tui.core.leap_checks import check_provider
 from tui.core.leap_merge import is_expression, resolve_key
 from tui.core.leap_provider import Provider
 from tui.core.sections import leap_field_kind
+from tui.core.textfile import read_bytes
 
 
 @dataclass(frozen=True)
@@ -259,11 +261,13 @@ def open_target(file: str, provider_dir: str | None = None) -> EditTarget:
             raise ConfigError(file, "not inside a LEAP provider (no provider.json above it); "
                               "give --provider DIR")
         root = found
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise ConfigError(file, "no such file in the provider")
+    read_bytes(path, file)  # a directory, FIFO, device or dangling link: named, never opened
     provider = Provider.load(root)
     try:
-        rel = path.resolve().relative_to(root.resolve()).as_posix()
+        # realpath, not Path.resolve: a symbolic link loop is then an unreadable file
+        rel = Path(os.path.realpath(path)).relative_to(os.path.realpath(root)).as_posix()
     except ValueError:
         raise ConfigError(file, f"not inside the provider {root}") from None
     if rel not in provider.files:
@@ -272,7 +276,7 @@ def open_target(file: str, provider_dir: str | None = None) -> EditTarget:
 
 
 def _provider_root(path: Path) -> Path | None:
-    for directory in path.resolve().parents:
+    for directory in Path(os.path.realpath(path)).parents:
         if (directory / "provider.json").is_file():
             return directory
     return None

@@ -9,6 +9,7 @@ from pathlib import Path
 from tui.core.errors import ConfigError
 from tui.core.inventory import CLACE_SOURCE, HostSpec, Inventory
 from tui.core.inventory import FileSpec as FileSpec
+from tui.core.textfile import read_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +39,7 @@ def load_sources(inventory: Inventory, hosts: Sequence[HostSpec], *, clace: Path
                 raise ConfigError(str(inventory.path), f"the inventory ships {source}: give the "
                                   "provider with --provider DIR")
             path = Path(provider) / source
-        try:
-            sources[source] = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(str(path), f"cannot read {source}: {exc.strerror or exc}") from None
+        sources[source] = read_bytes(path, str(path))  # regular files only: a FIFO never hangs
     return sources
 
 
