@@ -39,7 +39,10 @@ def load_sources(inventory: Inventory, hosts: Sequence[HostSpec], *, clace: Path
                 raise ConfigError(str(inventory.path), f"the inventory ships {source}: give the "
                                   "provider with --provider DIR")
             path = Path(provider) / source
-        sources[source] = read_bytes(path, str(path))  # regular files only: a FIFO never hangs
+        try:
+            sources[source] = read_bytes(path, str(path))  # regular files only: never hangs
+        except ConfigError as error:
+            raise ConfigError(str(path), f"cannot read {source}: {error.message}") from None
     return sources
 
 
