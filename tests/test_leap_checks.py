@@ -349,3 +349,10 @@ def measure(nodes: int = 1000) -> dict[str, float]:
 if __name__ == "__main__":
     for label, ms in measure().items():
         print(f"{label:48} {ms:8.1f} ms")
+
+
+def test_lp013_common_json_is_required_like_provider_json(tmp_path: Path) -> None:
+    """leap_cli's Config::Manager#load: assert_files_exist!(provider_path, common_path)."""
+    p = provider(tmp_path, {"common.json": None})
+    found = only(check_provider(p), "LP013")
+    assert [(f.file, f.severity) for f in found] == [("common.json", Severity.ERROR)]

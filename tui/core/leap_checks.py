@@ -65,7 +65,7 @@ LEAP_RULES: dict[str, str] = {
     "LP012": "a service pairing LEAP enforces is missing (soledad needs couchdb, monitor "
     "needs webapp)",
     "LP013": "a REQUIRED placeholder left in a node or in provider.json (or a missing "
-    "ip_address / provider.json)",
+    "ip_address, provider.json or common.json)",
     "LP014": "ssh.port changed from 22: the firewall must allow it before sshd moves",
     "LP015": "a UDP port inside the mosh range (ssh.mosh.ports) while mosh is enabled",
     "LP016": "a port computed by a leap compile expression: not checked",
@@ -174,6 +174,12 @@ def _is_ip(value: str) -> bool:
 
 def _provider_findings(p: Provider) -> list[Finding]:
     findings: list[Finding] = []
+    if p.common is None and p.provider_file is not None:
+        # leap_cli's Config::Manager#load: assert_files_exist!(provider.json, common.json)
+        findings.append(Finding(
+            "LP013", E, "common.json is missing (leap compile requires it beside "
+            "provider.json)", "common.json", "", None, "create common.json, even as {}",
+        ))
     if p.provider_file is None:
         findings.append(Finding(
             "LP013", E, "provider.json is missing (leap compile requires it)", "provider.json",
