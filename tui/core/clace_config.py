@@ -21,23 +21,38 @@ for display and checks only, never written back, as the server expands them; ``$
 
 from __future__ import annotations
 
-import datetime
 import re
-import tomllib
 from collections.abc import Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 import tomlkit
 from tomlkit.exceptions import ParseError
-from tomlkit.items import AoT, InlineTable, Item, String, StringType
+from tomlkit.items import AoT, InlineTable, Item
 
 from tui.core.atomic import atomic_write
 from tui.core.clace_env import expand_value, server_env, server_path
 from tui.core.clace_env import variables_in as variables_in
-from tui.core.clace_schema import CLACE_FIELDS, parse_kind, value_has_kind
+from tui.core.clace_items import (
+    ACCEPTED_TYPES,
+    MISSING,
+    carry_trivia,
+    check_index,
+    child_of,
+    existing_item,
+    holder_key,
+    inline_with,
+    new_item,
+    plain,
+)
+from tui.core.clace_items import parse_field_value as parse_field_value
+from tui.core.clace_items import toml_item as toml_item
+from tui.core.clace_items import toml_literal as toml_literal
+from tui.core.clace_keys import LineIndex, scan
+from tui.core.clace_keys import join_key as join_key
+from tui.core.clace_keys import split_key as split_key
+from tui.core.clace_schema import CLACE_FIELDS, value_has_kind
 from tui.core.errors import ConfigError
 from tui.core.textfile import decode_utf8, read_bytes
 from tui.core.toml10 import check_toml10
@@ -63,202 +78,6 @@ class HttpsSettings:
     storage_location: str
     mkcert_path: str
     disable_client_certs: bool
-
-
-# --- key paths ---------------------------------------------------------------------------
-
-_BARE_KEY = r"[A-Za-z0-9_-]+"
-_BASIC_KEY = r'"(?:[^"\\\n]|\\.)*"'
-_LITERAL_KEY = r"'[^'\n]*'"
-_SEGMENT = rf"(?:{_BARE_KEY}|{_BASIC_KEY}|{_LITERAL_KEY})"
-_KEY_PATH = rf"{_SEGMENT}(?:[ \t]*\.[ \t]*{_SEGMENT})*"
-_SEGMENT_RE = re.compile(_SEGMENT)
-_KEY_PATH_RE = re.compile(rf"[ \t]*{_KEY_PATH}[ \t]*")
-_BARE_KEY_RE = re.compile(_BARE_KEY)
-_ESCAPE_RE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|.)")
-_SIMPLE_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", "e": "\x1b"}
-
-
-def _unescape(match: re.Match[str]) -> str:
-    code = match.group(1)
-    if code[0] in "uUx" and len(code) > 1:
-        return chr(int(code[1:], 16))
-    return _SIMPLE_ESCAPES.get(code, code)
-
-
-def _decode_segment(segment: str) -> str:
-    if segment.startswith('"'):
-        return _ESCAPE_RE.sub(_unescape, segment[1:-1])
-    if segment.startswith("'"):
-        return segment[1:-1]
-    return segment
-
-
-def _segments(path_text: str) -> tuple[str, ...]:
-    return tuple(_decode_segment(m.group(0)) for m in _SEGMENT_RE.finditer(path_text))
-
-
-@lru_cache(maxsize=4096)
-def split_key(key: str) -> tuple[str, ...]:
-    """``'plugin."store.in".db'`` -> ``("plugin", "store.in", "db")``."""
-    if _KEY_PATH_RE.fullmatch(key):
-        return _segments(key)
-    return tuple(key.split("."))
-
-
-def join_key(segments: Sequence[str]) -> str:
-    """The inverse of :func:`split_key`: bare where TOML allows it, quoted otherwise."""
-    return ".".join(s if _BARE_KEY_RE.fullmatch(s) else _quote(s) for s in segments)
-
-
-_QUOTE_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-
-
-def _quote(segment: str) -> str:
-    def escape(c: str) -> str:
-        if c in _QUOTE_ESCAPES:
-            return _QUOTE_ESCAPES[c]
-        return f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F else c
-
-    return '"' + "".join(escape(c) for c in segment) + '"'
-
-
-# --- a line index of the text --------------------------------------------------------------
-# tomlkit items carry no positions, so lines come from a light scan of the rendered text.
-# The text is valid TOML 1.0 at this point (checked and parsed), which keeps the scan simple.
-
-_HEADER_RE = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_KEY_PATH})[ \t]*\]")
-_KEYVAL_RE = re.compile(rf"[ \t]*({_KEY_PATH})[ \t]*=[ \t]*")
-
-
-@dataclass
-class _LineIndex:
-    lines: dict[tuple[str, ...], int] = field(default_factory=dict)
-    # table path -> (last line of its last key/value, that line's indentation)
-    table_end: dict[tuple[str, ...], tuple[int, str]] = field(default_factory=dict)
-    # explicitly defined tables ([header] or [[header]] elements) and the root
-    tables: set[tuple[str, ...]] = field(default_factory=lambda: {()})
-
-
-def _skip_string(text: str, i: int) -> int:
-    quote, n = text[i], len(text)
-    j = i + 1
-    while j < n:
-        c = text[j]
-        if c == "\\" and quote == '"':
-            j += 2
-            continue
-        if c == quote or c == "\n":
-            return j + 1
-        j += 1
-    return n
-
-
-def _skip_multiline_string(text: str, i: int) -> int:
-    delimiter, n = text[i : i + 3], len(text)
-    j = i + 3
-    while j < n:
-        if text[j] == "\\" and delimiter == '"""':
-            j += 2
-            continue
-        if text.startswith(delimiter, j):
-            # Up to two quotes may sit right before the closing delimiter.
-            k = j
-            while k < n and text[k] == delimiter[0]:
-                k += 1
-            return k
-        j += 1
-    return n
-
-
-def _skip_value(text: str, pos: int) -> int:
-    """End of a value that may span lines (multi-line string, array, inline table)."""
-    if text.startswith('"""', pos) or text.startswith("'''", pos):
-        return _skip_multiline_string(text, pos)
-    n = len(text)
-    if pos >= n or text[pos] not in "[{":
-        return pos
-    depth, i = 0, pos
-    while i < n:
-        c = text[i]
-        if c in "[{":
-            depth += 1
-            i += 1
-        elif c in "]}":
-            depth -= 1
-            i += 1
-            if depth == 0:
-                return i
-        elif c in "\"'":
-            triple = text.startswith(c * 3, i)
-            i = _skip_multiline_string(text, i) if triple else _skip_string(text, i)
-        elif c == "#":
-            eol = text.find("\n", i)
-            i = n if eol < 0 else eol
-        else:
-            i += 1
-    return n
-
-
-def _scan(text: str) -> _LineIndex:
-    index = _LineIndex()
-    aot_sizes: dict[tuple[str, ...], int] = {}
-    table: tuple[str, ...] = ()
-
-    def resolve(segments: tuple[str, ...]) -> tuple[str, ...]:
-        """Route a header's prefix through the last element of each array of tables."""
-        out: list[str] = []
-        for segment in segments:
-            out.append(segment)
-            size = aot_sizes.get(tuple(out))
-            if size:
-                out.append(str(size - 1))
-        return tuple(out)
-
-    pos, line, n = 0, 1, len(text)
-    while pos < n:
-        eol = text.find("\n", pos)
-        if eol < 0:
-            eol = n
-        next_pos = eol + 1
-        header = _HEADER_RE.match(text, pos, eol)
-        if header:
-            segments = _segments(header.group(2))
-            path = resolve(segments[:-1]) + segments[-1:]
-            if header.group(1) == "[[":
-                index.lines.setdefault(path, line)
-                size = aot_sizes.get(path, 0)
-                aot_sizes[path] = size + 1
-                table = (*path, str(size))
-                index.lines[table] = line
-            else:
-                index.lines.setdefault(path, line)
-                table = path
-            index.tables.add(table)
-        else:
-            keyval = _KEYVAL_RE.match(text, pos, eol)
-            if keyval:
-                full = table + _segments(keyval.group(1))
-                for i in range(len(table) + 1, len(full)):
-                    index.lines.setdefault(full[:i], line)
-                index.lines.setdefault(full, line)
-                end = _skip_value(text, keyval.end())
-                if end > eol:
-                    eol = text.find("\n", end)
-                    next_pos = n if eol < 0 else eol + 1
-                last_line = line + text.count("\n", pos, max(end - 1, pos))
-                index.table_end[table] = (last_line, text[pos : keyval.start(1)])
-        line += text.count("\n", pos, next_pos)
-        pos = next_pos
-    return index
 
 
 # --- decoding and parsing -------------------------------------------------------------------
@@ -291,112 +110,6 @@ def _parse(text: str, file: str) -> tomlkit.TOMLDocument:
         raise ConfigError(file, f"cannot read: {exc or type(exc).__name__}", 1, 1) from None
 
 
-# --- navigating the tomlkit document ------------------------------------------------------
-
-_MISSING: Any = object()
-
-
-def _child(node: Any, segment: str) -> Any:
-    if isinstance(node, MutableMapping):
-        return node.get(segment, _MISSING)
-    if isinstance(node, list) and segment.isdigit():
-        position = int(segment)
-        return node[position] if position < len(node) else _MISSING
-    return _MISSING
-
-
-def _plain(node: Any) -> object:
-    unwrap = getattr(node, "unwrap", None)
-    return unwrap() if callable(unwrap) else node
-
-
-def _existing_item(parent: Any, key: str) -> Item | None:
-    getter = getattr(parent, "item", None)
-    if callable(getter):
-        found = getter(key)
-        return found if isinstance(found, Item) else None
-    value = parent[key]
-    return value if isinstance(value, Item) else None
-
-
-def _new_item(value: object, old: Item | None) -> Item:
-    """The TOML item for ``value``; a string replacing a literal one stays literal."""
-    was_literal = isinstance(old, String) and old.type in (StringType.SLL, StringType.MLL)
-    if was_literal and isinstance(value, str) and _fits_literal(value):
-        return tomlkit.string(value, literal=True)
-    return toml_item(value)
-
-
-def toml_item(value: object) -> Item:
-    """The TOML item for a plain value; tables and tables in arrays are written inline.
-
-    tomlkit would make a dict a ``[table]`` (and a list of dicts an array of tables), which
-    cannot be the value of one ``key = ...`` line.
-    """
-    if isinstance(value, dict):
-        table = tomlkit.inline_table()
-        table.update(value)
-        return table
-    if isinstance(value, list):
-        array = tomlkit.array()
-        array.extend(value)
-        return array
-    return tomlkit.item(value)
-
-
-def toml_literal(value: object) -> str:
-    """How ``value`` is written after ``key = `` in a TOML file (dates, inf and tables too)."""
-    return toml_item(value).as_string()
-
-
-def _fits_literal(value: str) -> bool:
-    return "'" not in value and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
-
-
-def _carry_trivia(new: Item, old: Item, *, keep_column: bool) -> None:
-    """Keep the old line's indentation, newline and trailing comment (at its column)."""
-    trivia, before = new.trivia, old.trivia
-    trivia.indent = before.indent
-    trivia.trail = before.trail
-    trivia.comment = before.comment
-    trivia.comment_ws = before.comment_ws
-    if keep_column and before.comment and set(before.comment_ws) == {" "}:
-        grown = len(new.as_string()) - len(old.as_string())
-        trivia.comment_ws = " " * max(1, len(before.comment_ws) - grown)
-
-
-_ACCEPTED_TYPES = (str, bool, int, float, list, dict, datetime.date, datetime.time)
-
-
-def _check_index(node: Any, segments: tuple[str, ...], depth: int, *,
-                 allow_end: bool = False) -> None:
-    """ValueError unless ``segments[depth]`` indexes the list ``node`` (no-op otherwise)."""
-    if not isinstance(node, list):
-        return
-    where, segment = join_key(segments[:depth]), segments[depth]
-    if not segment.isdigit():
-        raise ValueError(f"{where} is an array: index it ({where}.0.{segment})")
-    if int(segment) > len(node) or (int(segment) == len(node) and not allow_end):
-        raise ValueError(f"{where} has {len(node)} element{'s' if len(node) != 1 else ''}: "
-                         f"no element {segment}")
-
-
-def _holder_key(holder: Any, segment: str) -> Any:
-    return int(segment) if isinstance(holder, list) else segment
-
-
-def _inline_with(text: str, key: str, literal: str) -> str:
-    """``{ a = 1 }`` with ``key = literal`` added last, spaced like the rest of the table."""
-    inner = text[1:-1]
-    body = inner.rstrip(" \t")
-    trailing = inner[len(body):]
-    member = f"{key}{'=' if '=' in body and ' = ' not in body else ' = '}{literal}"
-    if not body.strip():
-        return "{" + (f" {member} " if inner else member) + "}"
-    comma = "," if "," in body and ", " not in body else ", "
-    return "{" + body + comma + member + trailing + "}"
-
-
 class ClaceConfig:
     """One Clace server TOML file: load, read typed settings, edit byte-exact, save."""
 
@@ -413,7 +126,7 @@ class ClaceConfig:
         self._values_version = -1
         self._index_layout = -1
         self._text_cache = ""
-        self._index_cache: _LineIndex | None = None
+        self._index_cache: LineIndex | None = None
         self._settings_cache: tuple[HttpSettings, HttpsSettings] | None = None
         self._nodes: dict[str, Any] = {}
 
@@ -462,9 +175,9 @@ class ClaceConfig:
     def is_modified(self) -> bool:
         return self.text != self._original
 
-    def _index(self) -> _LineIndex:
+    def _index(self) -> LineIndex:
         if self._index_cache is None or self._index_layout != self._layout:
-            self._index_cache = _scan(self.text)
+            self._index_cache = scan(self.text)
             self._index_layout = self._layout
         return self._index_cache
 
@@ -516,13 +229,13 @@ class ClaceConfig:
     def _node(self, segments: Sequence[str]) -> Any:
         node: Any = self._doc
         for segment in segments:
-            node = _child(node, segment)
-            if node is _MISSING:
-                return _MISSING
+            node = child_of(node, segment)
+            if node is MISSING:
+                return MISSING
         return node
 
     def _lookup(self, key: str) -> Any:
-        """The tomlkit node at ``key`` (or _MISSING), memoised until the next edit."""
+        """The tomlkit node at ``key`` (or MISSING), memoised until the next edit."""
         self._refresh_values()
         node = self._nodes.get(key, None)
         if node is None:
@@ -540,10 +253,10 @@ class ClaceConfig:
     def raw(self, key: str) -> object | None:
         """The plain Python value as written (dict for a table), ``None`` if absent."""
         node = self._lookup(key)
-        return None if node is _MISSING else _plain(node)
+        return None if node is MISSING else plain(node)
 
     def is_set(self, key: str) -> bool:
-        return self._lookup(key) is not _MISSING
+        return self._lookup(key) is not MISSING
 
     def is_table(self, key: str) -> bool:
         """Whether ``key`` holds a table (``[https]``, an inline table or dotted keys)."""
@@ -573,7 +286,7 @@ class ClaceConfig:
         a key that cannot be added where its table is written; TypeError for a value TOML
         cannot hold. The model is unchanged when it raises.
         """
-        if not isinstance(value, _ACCEPTED_TYPES):
+        if not isinstance(value, ACCEPTED_TYPES):
             raise TypeError(f"{key}: cannot write a {type(value).__name__} to TOML")
         segments = split_key(key)
         if not segments or not all(segments):
@@ -581,9 +294,9 @@ class ClaceConfig:
         parent: Any = self._doc
         grand: Any = None
         for depth, segment in enumerate(segments[:-1]):
-            _check_index(parent, segments, depth)
-            child = _child(parent, segment)
-            if child is _MISSING:
+            check_index(parent, segments, depth)
+            child = child_of(parent, segment)
+            if child is MISSING:
                 self._insert_text(segments, value)
                 return
             if not isinstance(child, (MutableMapping, list)):
@@ -599,11 +312,11 @@ class ClaceConfig:
                 return
             self._insert_text(segments, value)
             return
-        old = _existing_item(parent, last)
-        new = _new_item(value, old)
+        old = existing_item(parent, last)
+        new = new_item(value, old)
         in_place = False
         if old is not None and not isinstance(old, (MutableMapping, list)):
-            _carry_trivia(new, old, keep_column=self._comment_aligned(segments, old))
+            carry_trivia(new, old, keep_column=self._comment_aligned(segments, old))
             in_place = "\n" not in old.as_string() and "\n" not in new.as_string()
         parent[last] = new
         self._changed(layout=not in_place)
@@ -614,7 +327,7 @@ class ClaceConfig:
         if isinstance(array, AoT):
             raise ValueError(f"{where} is an array of tables: set a key of one of them "
                              f"({where}.0.KEY)")
-        _check_index(array, segments, len(segments) - 1, allow_end=True)
+        check_index(array, segments, len(segments) - 1, allow_end=True)
         index = int(segments[-1])
         if index == len(array):
             array.append(value)
@@ -624,11 +337,11 @@ class ClaceConfig:
 
     def _add_to_inline(self, holder: Any, segments: tuple[str, ...], value: object) -> None:
         """A new key in an inline table, keeping its spacing (``{ a = 1 }`` stays spaced)."""
-        inline = holder[_holder_key(holder, segments[-2])]
-        text = _inline_with(inline.as_string(), join_key(segments[-1:]), toml_literal(value))
+        inline = holder[holder_key(holder, segments[-2])]
+        text = inline_with(inline.as_string(), join_key(segments[-1:]), toml_literal(value))
         item = cast(Item, tomlkit.parse(f"x = {text}\n").item("x"))
-        _carry_trivia(item, inline, keep_column=False)
-        holder[_holder_key(holder, segments[-2])] = item
+        carry_trivia(item, inline, keep_column=False)
+        holder[holder_key(holder, segments[-2])] = item
         self._changed(layout=True)
 
     def _comment_aligned(self, segments: tuple[str, ...], old: Item) -> bool:
@@ -722,23 +435,3 @@ class ClaceConfig:
         """A path setting as the server started on this file resolves it here: $CL_HOME
         defaulted, a relative path taken from $CL_HOME."""
         return server_path(value, server_env(self.path))
-
-
-def parse_field_value(key: str, text: str) -> object:
-    """Turn a command-line VALUE into the type the key needs (``"443"`` -> 443).
-
-    Modelled fields take their kind (:func:`parse_kind`, as in the editor): ports an
-    integer, booleans true/false, the rest the text without surrounding blanks. Other keys
-    take a TOML literal when VALUE is one (``5``, ``true``, ``"x"``, ``[1, 2]``,
-    ``{a = 1}``) and the text as a string otherwise.
-    """
-    spec = CLACE_FIELDS.get(key)
-    if spec is not None:
-        return parse_kind(spec.kind, key, text)
-    if "\n" in text or "\r" in text:
-        return text
-    try:
-        check_toml10(f"v = {text}", key)  # TOML 1.0 as Clace reads it, not tomllib's version
-        return tomllib.loads(f"v = {text}")["v"]
-    except (ConfigError, tomllib.TOMLDecodeError):
-        return text
