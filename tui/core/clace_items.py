@@ -36,17 +36,26 @@ def plain(node: Any) -> object:
 
 
 def existing_item(parent: Any, key: str) -> Item | None:
-    getter = getattr(parent, "item", None)
-    if callable(getter):
-        found = getter(key)
-        return found if isinstance(found, Item) else None
+    """The tomlkit item at ``key`` (a bool's Bool item too, which ``parent[key]`` unwraps).
+
+    Container.item exists in every tomlkit of the supported range; Table.item only from
+    0.13.3 on, so a table's own container is asked too.
+    """
+    for holder in (parent, getattr(parent, "value", None)):
+        getter = getattr(holder, "item", None)
+        if callable(getter):
+            found = getter(key)
+            return found if isinstance(found, Item) else None
     value = parent[key]
     return value if isinstance(value, Item) else None
 
 
 def new_item(value: object, old: Item | None) -> Item:
     """The TOML item for ``value``; a string replacing a literal one stays literal."""
-    was_literal = isinstance(old, String) and old.type in (StringType.SLL, StringType.MLL)
+    # String.type since tomlkit 0.13.3; before it, the private _t (the supported range
+    # starts at 0.13)
+    kind = getattr(old, "type", None) or getattr(old, "_t", None)
+    was_literal = isinstance(old, String) and kind in (StringType.SLL, StringType.MLL)
     if was_literal and isinstance(value, str) and _fits_literal(value):
         return tomlkit.string(value, literal=True)
     return toml_item(value)
