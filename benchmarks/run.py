@@ -76,6 +76,7 @@ BENCHMARKS: tuple[tuple[str, str], ...] = (
     ("recheck", "full re-check"),
     ("keystroke", "keystroke to findings"),
     ("roundtrip", "round trip"),
+    ("sizes", "big files"),
     ("fanout", "fan-out"),
     ("ansible_peer", "vs a peer"),
     ("memory", "memory"),

@@ -139,3 +139,13 @@ def test_render_explains_a_missed_target() -> None:
     assert "| full re-check, cold | how | <= 20 ms | 30.0 ms | 1.50x | **no** |" in text
     assert "Cold check." in text and "Not measured: fan-out" in text
     assert "Keystroke." not in text
+
+
+def test_sizes_runs_on_small_files() -> None:
+    from benchmarks import sizes
+
+    results = sizes.main(megabytes=0.05, keys=300, runs=1)
+    assert [r.figure for r in results] == ["check a 0.05 MB comment-only TOML",
+                                           "check a 300-key TOML"]
+    assert all(r.met is not None and "new key" in r.measured for r in results)
+    assert sizes.comment_toml(0.01).count("\n") > 100

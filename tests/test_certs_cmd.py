@@ -132,14 +132,29 @@ def test_certmagic_from_the_clace_file(
 def test_unset_variable_in_cert_location_is_explained(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("CL_HOME", raising=False)
-    clace = write_clace(tmp_path / "clace.toml", 'cert_location = "$CL_HOME/config/certificates"')
+    monkeypatch.delenv("NOT_SET_ANYWHERE", raising=False)
+    clace = write_clace(tmp_path / "clace.toml", 'cert_location = "$NOT_SET_ANYWHERE/certs"')
     assert cli(["certs", "--clace", str(clace)]) == 2
     assert "give --dir" in capsys.readouterr().err
     monkeypatch.chdir(tmp_path)
     assert cli(["certs", "--clace", str(clace), "new", "default"]) == 2
     assert "give --dir" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clace.toml"]
+
+
+def test_cl_home_defaults_to_the_config_directory_as_the_server_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Clace started with a config file and no CL_HOME takes the file's directory."""
+    monkeypatch.delenv("CL_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "srv").mkdir()
+    clace = write_clace(tmp_path / "srv" / "clace.toml",
+                        'cert_location = "$CL_HOME/config/certificates"')
+    assert cli(["certs", "--clace", str(clace), "new", "default"]) == 0
+    certs = tmp_path / "srv" / "config" / "certificates"
+    assert sorted(p.name for p in certs.iterdir()) == ["default.crt", "default.key"]
+    assert not any("$" in str(p) for p in tmp_path.rglob("*"))
 
 
 def test_dir_overrides_the_clace_location(

@@ -131,3 +131,14 @@ def test_bad_extra_names_and_days(tmp_path: Path) -> None:
         certificate_names("example.com", extra_names=["bad/name"])
     with pytest.raises(ConfigError, match="at least 1"):
         create_self_signed(tmp_path, "example.com", days=0)
+
+
+def test_never_creates_a_directory_named_after_an_unset_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The TUI's certificate action and `certs new` both end here."""
+    monkeypatch.chdir(tmp_path)
+    for unset in ("$CL_HOME/config/certificates", "${CL_HOME}/c", "certs/$NOPE"):
+        with pytest.raises(ConfigError, match="not set here"):
+            create_self_signed(Path(unset), "default")
+    assert list(tmp_path.iterdir()) == []

@@ -36,11 +36,17 @@ def test_server_name_is_compared_lower_case_without_trailing_dot(certs: Path) ->
     assert answer(certs, "Example.COM.").source is CertSource.DOMAIN
 
 
-def test_service_email_means_certmagic_and_no_files(certs: Path) -> None:
-    result = answer(certs, "example.com", service_email="ops@example.com")
+def test_service_email_looks_up_the_files_first_as_the_page_says(certs: Path) -> None:
+    """The page: "With this config, the certificates folder is looked up for any custom
+    certificates for the domain. If not found, certmagic is used to create the
+    certificate." Clace v0.1.10 changed that: said as information, never as an error."""
+    found = answer(certs, "example.com", service_email="ops@example.com")
+    assert found.source is CertSource.DOMAIN
+    assert found.crt_path == f"{certs}/example.com.crt"
+    assert "v0.1.10" in found.reason and "certmagic alone" in found.reason
+    result = answer(certs, "other.example.org", service_email="ops@example.com")
     assert result.source is CertSource.CERTMAGIC
     assert result.crt_path is None and result.key_path is None
-    assert "not used" in result.reason
     assert answer(certs, "", service_email="ops@example.com").source is CertSource.CERTMAGIC
 
 
@@ -114,10 +120,16 @@ def test_lone_default_file_is_overwritten(tmp_path: Path) -> None:
     assert "overwriting default.crt" in answer(tmp_path / "other", "").reason
 
 
-def test_bare_label_file_is_not_used_for_the_full_name(tmp_path: Path) -> None:
-    """The docs page suggests example.crt serves example.com; the server uses the full name."""
+def test_bare_label_file_serves_the_domain_as_the_page_says(tmp_path: Path) -> None:
+    """The page: "if a file example.crt and example.key are found in te certificates
+    folder, those are used for example.com domain." The full name wins when both exist."""
     write_pair(tmp_path, "example", ec_key(), make_cert(ec_key(), names=("example.com",)))
-    assert answer(tmp_path, "example.com").source is CertSource.GENERATED
+    found = answer(tmp_path, "example.com")
+    assert found.source is CertSource.DOMAIN and found.crt_path == f"{tmp_path}/example.crt"
+    assert found.covers_name is True
+    assert "page's naming" in found.reason and "example.com.crt" in found.reason
+    write_pair(tmp_path, "example.com", ec_key(), make_cert(ec_key(), names=("example.com",)))
+    assert answer(tmp_path, "example.com").crt_path == f"{tmp_path}/example.com.crt"
 
 
 def test_format_text_names_the_file_and_source(certs: Path) -> None:

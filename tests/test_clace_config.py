@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tui.core import textfile
 from tui.core.clace_config import (
     ClaceConfig,
     HttpSettings,
@@ -449,11 +450,11 @@ def test_unreadable_files_are_config_errors(
         ClaceConfig.load(tmp_path)
     path = write(tmp_path, "[http]\n")
 
-    def denied(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def denied(name: object, flags: int, mode: int = 0o777) -> int:
+        raise PermissionError(13, "Permission denied", str(name))
 
     # Tests may run as root, where chmod 000 does not stop a read.
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(textfile.os, "open", denied)
     with pytest.raises(ConfigError, match="permission denied") as caught:
         ClaceConfig.load(path)
     assert caught.value.file == str(path)
@@ -462,15 +463,31 @@ def test_unreadable_files_are_config_errors(
 # --- expansion and value parsing -----------------------------------------------------------
 
 
-def test_expand_variables_and_home_for_display_only(tmp_path: Path) -> None:
+def test_expand_variables_as_the_server_does(tmp_path: Path) -> None:
     cfg = load(tmp_path, '[https]\ncert_location = "$CL_HOME/config/certificates"\n')
     env = {"CL_HOME": "/srv/clace", "OPENRUN_HOME": "/srv/or", "HOME": "/home/op"}
     assert cfg.expand(cfg.https.cert_location, env=env) == "/srv/clace/config/certificates"
     assert cfg.expand("${OPENRUN_HOME}/run", env=env) == "/srv/or/run"
-    assert cfg.expand("~/certs", env=env) == "/home/op/certs"
+    assert cfg.expand("~/certs", env=env) == "~/certs"  # Go's os.ExpandEnv leaves ~ alone
     assert cfg.expand("$CL_HOME/x", env={}) == "$CL_HOME/x"  # unset: left as written
     assert expand_value("a~b/$NOPE", env) == "a~b/$NOPE"
-    assert "$CL_HOME" in cfg.text and not cfg.is_modified
+
+
+def test_cl_home_defaults_to_the_directory_of_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cmd/clace/main.go getConfigPath: no CL_HOME and a config file -> the file's directory
+    (made absolute); the server runs from there, so relative paths start there too."""
+    monkeypatch.delenv("CL_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "etc").mkdir()
+    write(tmp_path / "etc", "[https]\n")
+    cfg = ClaceConfig.load(Path("etc") / "clace.toml")
+    assert cfg.expand("$CL_HOME/config") == f"{tmp_path}/etc/config"
+    assert cfg.server_path("run/certmagic") == tmp_path / "etc" / "run" / "certmagic"
+    monkeypatch.setenv("CL_HOME", "/srv/clace")
+    assert cfg.server_path("$CL_HOME/config/certificates") == Path(
+        "/srv/clace/config/certificates")
 
 
 def test_parse_field_value_by_kind() -> None:

@@ -325,7 +325,7 @@ def test_check_names_every_provider_file_that_does_not_parse(
 ) -> None:
     nodes = sorted((provider / "nodes").glob("*.json"))[:2]
     for node in nodes:
-        node.write_text('{\n  "ip_address": "10.0.0.1", // not a comment here\n}\n')
+        node.write_text('{\n  "ip_address": "10.0.0.1" 5\n}\n')  # no comma
     status, _, err = run(capsys, "check", "--provider", str(provider))
     lines = err.splitlines()
     assert status == 2 and len(lines) == 2

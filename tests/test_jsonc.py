@@ -28,6 +28,21 @@ def test_comment_line_inside_an_object_is_whitespace() -> None:
     assert parse_jsonc(text) == {"a": {"b": 1}}
 
 
+def test_comments_json_pure_ignores_are_whitespace() -> None:
+    """leap_cli parses with json_pure, whose grammar skips // and /* */ comments."""
+    text = '{\n  "a": 1, // trailing\n  /* block */ "b": [2 /* in */, 3]\n}\n'
+    assert parse_jsonc(text) == {"a": 1, "b": [2, 3]}
+    assert parse_jsonc('{"a": 1} // last line\n') == {"a": 1}
+
+
+def test_escapes_as_json_pure_reads_them() -> None:
+    assert parse_jsonc('{"a": "\\q\\/\\u00e9\\ud83d\\ude00"}') == {"a": "q/\u00e9\U0001f600"}
+
+
+def test_a_number_of_4300_digits_still_reads() -> None:
+    assert parse_jsonc('{"a": ' + "7" * 4300 + "}")["a"] % 10 == 7  # type: ignore[index]
+
+
 def test_slashes_inside_strings_are_not_comments() -> None:
     assert parse_jsonc('{"u": "http://x//y"}') == {"u": "http://x//y"}
 
@@ -35,14 +50,21 @@ def test_slashes_inside_strings_are_not_comments() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "column", "words"),
     [
-        ('{\n  "a": 1 // trailing\n}', 2, 10, "comment"),
+        ('{"a": 1} // trailing', 1, 10, "line break"),
+        ('{"a": 1 /* open', 1, 9, "unterminated /*"),
+        ('\ufeff{"a": 1}', 1, 1, "byte order mark"),
+        ('{"a": "\\ud800"}', 1, 8, "surrogate"),
+        ('{"a": "\\udc00x"}', 1, 8, "surrogate"),
+        ('{"a": "\\u12"}', 1, 8, "\\u"),
+        ('{"a": ' + "7" * 4301 + "}", 1, 7, "4301 digits"),
+        ("[" * 101 + "]" * 101, 1, 101, "100 levels"),
         ('{\n  "a": 1,\n}', 3, 1, "key"),
         ('{\n  "a" 1\n}', 2, 7, "':'"),
         ('{"a": tru}', 1, 7, "value"),
         ('{"a": "x', 1, 9, "unterminated"),
         ("", 1, 1, "empty"),
         ('{"a": 1} x', 1, 10, "after"),
-        ('{"a": "\\q"}', 1, 8, "escape"),
+        ('{"a": "\\\x01"}', 1, 8, "escape"),
     ],
 )
 def test_syntax_errors_name_file_line_and_column(

@@ -185,7 +185,8 @@ def test_lp011_derived_and_fixed_ports(tmp_path: Path) -> None:
         "nodes/db1.json": {"ip_address": "10.0.0.2", "services": ["couchdb", "soledad"],
                            "soledad": {"port": 15984}},
         "nodes/web1.json": web(api={"port": 443}),
-        "nodes/mx1.json": {"ip_address": "10.0.0.5", "services": ["webapp", "tor_relay"]},
+        # an exit relay without webapp serves its directory on 80, as apache does for static
+        "nodes/mx1.json": {"ip_address": "10.0.0.5", "services": ["static", "tor_exit"]},
     })
     found = only(check_provider(p), "LP011")
     assert {(f.node, f.path) for f in found} == {
@@ -348,3 +349,10 @@ def measure(nodes: int = 1000) -> dict[str, float]:
 if __name__ == "__main__":
     for label, ms in measure().items():
         print(f"{label:48} {ms:8.1f} ms")
+
+
+def test_lp013_common_json_is_required_like_provider_json(tmp_path: Path) -> None:
+    """leap_cli's Config::Manager#load: assert_files_exist!(provider_path, common_path)."""
+    p = provider(tmp_path, {"common.json": None})
+    found = only(check_provider(p), "LP013")
+    assert [(f.file, f.severity) for f in found] == [("common.json", Severity.ERROR)]

@@ -137,7 +137,7 @@ def test_edit_invalidates_only_what_it_must(corpus_dir: Path) -> None:
 
 def test_bad_files_raise_config_error(tmp_path: Path) -> None:
     (tmp_path / "nodes").mkdir()
-    (tmp_path / "nodes" / "bad.json").write_text('{\n  "ip_address": "1.1.1.1" // no\n}\n')
+    (tmp_path / "nodes" / "bad.json").write_text('{\n  "ip_address": "1.1.1.1",,\n}\n')
     with pytest.raises(ConfigError) as info:
         Provider.load(tmp_path)
     assert (info.value.file, info.value.line) == (str(tmp_path / "nodes" / "bad.json"), 2)

@@ -174,7 +174,7 @@ async def test_a_file_that_does_not_parse_is_shown_and_left_alone(samples: Path)
 
 async def test_every_provider_file_that_does_not_parse_is_named(samples: Path) -> None:
     db1, web1 = samples / "provider/nodes/db1.json", samples / "provider/nodes/web1.json"
-    db1.write_text(db1.read_text().replace('"ip_address"', '"ip_address" // x\n', 1))
+    db1.write_text(db1.read_text().replace('"ip_address"', '"ip_address" 5', 1))
     web1.write_text(web1.read_text().rstrip().removesuffix("}") + ",}\n")
     broken = {db1: db1.read_bytes(), web1: web1.read_bytes()}
     app = make_app(samples)

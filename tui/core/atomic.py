@@ -3,10 +3,40 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
 from pathlib import Path
+
+from tui.core.textfile import file_kind
+
+
+class NotRegularFileError(OSError):
+    """The target exists and is not a regular file: it is never replaced."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(errno.EINVAL, why, str(path))
+
+
+def writable_target(path: Path) -> tuple[Path, os.stat_result | None]:
+    """The regular file a save of ``path`` replaces (symbolic links followed), and its stat.
+
+    Raises NotRegularFileError for a directory, FIFO, socket or device (behind links too)
+    and for a link to nothing: replacing those with a regular file destroys what they are.
+    """
+    real = Path(os.path.realpath(path))
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise NotRegularFileError(
+                Path(path), "a symbolic link to a file that does not exist: not writing "
+                "through it") from None
+        return real, None
+    if not stat.S_ISREG(st.st_mode):
+        raise NotRegularFileError(Path(path), f"not a regular file: {file_kind(st.st_mode)}")
+    return real, st
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
@@ -20,14 +50,12 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
     crash or a dropped session leaves the old file or the new one.
 
     A symbolic link is followed: the file it points to is replaced and the link stays, as
-    an editor saving through the link would do.
+    an editor saving through the link would do. The temporary file is made in that file's
+    own directory, never elsewhere. A target that is not a regular file (a FIFO, a device,
+    a socket, a directory, a dangling link) raises NotRegularFileError and is left as is.
     """
-    path = Path(os.path.realpath(path))
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        st: os.stat_result | None = path.stat()
-    except FileNotFoundError:
-        st = None
+    path, st = writable_target(path)
+    directory = path.parent
     if mode is None:
         mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_current_umask()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".leap-tui.tmp", dir=directory)

@@ -18,8 +18,10 @@ Decisions worth knowing:
   that the model falls back to.
 * CL008 is a warning, not an error, when HTTPS is disabled (-1) and service_email is set:
   nothing fails to start, but the certificates the operator asked for never come.
-* CL016 fires only while ``enable_cert_lookup`` is true: that is when the operator expects
-  the files in cert_location to be served, and with service_email set they never are.
+* CL010 and CL016 are information: the page recommends starting with ``use_staging =
+  true``, and describes cert_location being looked up before certmagic; CL016 says that
+  Clace v0.1.10 and later use certmagic alone (claceio/clace b0c4254), naming the version,
+  without calling the page's configuration wrong.
 """
 
 from __future__ import annotations
@@ -53,13 +55,15 @@ _RULES: dict[str, tuple[Severity, str]] = {
     "CL007": (WARN, "HTTP bound beyond localhost: plaintext reachable from other machines"),
     "CL008": (ERR, "automatic certificates (service_email set) while the HTTPS port is not 443"),
     "CL009": (ERR, "service_email is set but not an email address"),
-    "CL010": (WARN, "automatic certificates from Let's Encrypt staging: browsers distrust them"),
+    "CL010": (INFO, "automatic certificates from Let's Encrypt staging (the page's first step): "
+              "switch use_staging to false once issuance works"),
     "CL011": (ERR, "automatic certificates while HTTPS listens on loopback only"),
     "CL012": (INFO, "cert lookup off and no service_email: default.crt serves every request"),
     "CL013": (ERR, "a host that is neither an IP address nor a host name (bracket IPv6: [::1])"),
     "CL014": (WARN, "unknown key in [http]/[https] (Clace ignores it silently)"),
     "CL015": (ERR, "a value of the wrong type (a port as a string, a boolean as \"no\")"),
-    "CL016": (WARN, "automatic certificates on: cert lookup and cert_location files are unused"),
+    "CL016": (INFO, "automatic certificates with cert lookup on: the page looks up "
+              "cert_location first; Clace v0.1.10+ uses certmagic alone"),
     "CL017": (ERR, "redirect_to_https with HTTPS disabled (error) or not on 443 (warning)"),
     "CL018": (WARN, "service_email is the page's example address, not a real one"),
     "CL019": (WARN, "a section named like [http]/[https] but misspelled: Clace ignores it"),
@@ -333,8 +337,9 @@ def _check_automatic_certificates(
         add(
             "CL010",
             "https.use_staging",
-            "certificates come from Let's Encrypt's staging server: browsers will not trust them",
-            "set use_staging = false once issuance works",
+            "certificates come from Let's Encrypt's staging server, as the page recommends to "
+            "start: browsers do not trust them",
+            "once a certificate is issued (DNS and port 443 work), set use_staging = false",
         )
     if https_host is not None and https_host.is_valid and https_host.is_loopback:
         add(
@@ -348,9 +353,10 @@ def _check_automatic_certificates(
         add(
             "CL016",
             "https.enable_cert_lookup",
-            "with service_email set the server uses certmagic only: enable_cert_lookup and the "
-            "files in cert_location are not used",
-            "clear service_email to serve your own certificate files",
+            "per the page, cert_location is looked up for each domain's certificate and "
+            "certmagic creates the others; Clace v0.1.10 and later (claceio/clace b0c4254) use "
+            "certmagic alone when service_email is set",
+            "on v0.1.10+, files in cert_location are served only with service_email cleared",
         )
     if "https.storage_location" not in broken and not https.storage_location.strip():
         add(

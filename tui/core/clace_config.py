@@ -13,33 +13,49 @@ Key paths are dotted (``"https.port"``); a segment holding a dot is quoted the T
 (``'plugin."store.in".db_connection'``); a run of digits indexes an array of tables
 (``"permissions.allow.0.plugin"``).
 
-Environment variables: ``$VAR``, ``${VAR}`` and a leading ``~`` are expanded by
-:meth:`ClaceConfig.expand` for display and checks only, never written back. An unset
-variable stays as written (``$CL_HOME/config/certificates``): this tool does not guess the
-server's home directory, and the unexpanded text is still a usable, non-empty path for the
-checks. ``$OPENRUN_HOME`` (OpenRun, the renamed Clace) is expanded like any other variable.
+Environment variables: ``$VAR`` and ``${VAR}`` are expanded by :meth:`ClaceConfig.expand`
+for display and checks only, never written back, as the server expands them; ``$CL_HOME``
+(and OpenRun's ``$OPENRUN_HOME``) default to this file's directory, as the server's do
+(see :mod:`tui.core.clace_env`). Another unset variable stays as written.
 """
 
 from __future__ import annotations
 
-import datetime
-import os
 import re
-import tomllib
 from collections.abc import Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 import tomlkit
 from tomlkit.exceptions import ParseError
-from tomlkit.items import InlineTable, Item, String, StringType
+from tomlkit.items import AoT, InlineTable, Item
 
 from tui.core.atomic import atomic_write
-from tui.core.clace_schema import CLACE_FIELDS, parse_kind, value_has_kind
+from tui.core.clace_env import expand_value, server_env, server_path
+from tui.core.clace_env import variables_in as variables_in
+from tui.core.clace_items import (
+    ACCEPTED_TYPES,
+    MISSING,
+    carry_trivia,
+    check_index,
+    child_of,
+    existing_item,
+    holder_key,
+    inline_with,
+    new_item,
+    plain,
+)
+from tui.core.clace_items import parse_field_value as parse_field_value
+from tui.core.clace_items import toml_item as toml_item
+from tui.core.clace_items import toml_literal as toml_literal
+from tui.core.clace_keys import LineIndex, scan
+from tui.core.clace_keys import join_key as join_key
+from tui.core.clace_keys import split_key as split_key
+from tui.core.clace_schema import CLACE_FIELDS, value_has_kind
 from tui.core.errors import ConfigError
 from tui.core.textfile import decode_utf8, read_bytes
+from tui.core.toml10 import check_toml10
 
 _BOM = "\ufeff"
 
@@ -64,228 +80,6 @@ class HttpsSettings:
     disable_client_certs: bool
 
 
-# --- key paths ---------------------------------------------------------------------------
-
-_BARE_KEY = r"[A-Za-z0-9_-]+"
-_BASIC_KEY = r'"(?:[^"\\\n]|\\.)*"'
-_LITERAL_KEY = r"'[^'\n]*'"
-_SEGMENT = rf"(?:{_BARE_KEY}|{_BASIC_KEY}|{_LITERAL_KEY})"
-_KEY_PATH = rf"{_SEGMENT}(?:[ \t]*\.[ \t]*{_SEGMENT})*"
-_SEGMENT_RE = re.compile(_SEGMENT)
-_KEY_PATH_RE = re.compile(rf"[ \t]*{_KEY_PATH}[ \t]*")
-_BARE_KEY_RE = re.compile(_BARE_KEY)
-_ESCAPE_RE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|x[0-9A-Fa-f]{2}|.)")
-_SIMPLE_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", "e": "\x1b"}
-
-
-def _unescape(match: re.Match[str]) -> str:
-    code = match.group(1)
-    if code[0] in "uUx" and len(code) > 1:
-        return chr(int(code[1:], 16))
-    return _SIMPLE_ESCAPES.get(code, code)
-
-
-def _decode_segment(segment: str) -> str:
-    if segment.startswith('"'):
-        return _ESCAPE_RE.sub(_unescape, segment[1:-1])
-    if segment.startswith("'"):
-        return segment[1:-1]
-    return segment
-
-
-def _segments(path_text: str) -> tuple[str, ...]:
-    return tuple(_decode_segment(m.group(0)) for m in _SEGMENT_RE.finditer(path_text))
-
-
-@lru_cache(maxsize=4096)
-def split_key(key: str) -> tuple[str, ...]:
-    """``'plugin."store.in".db'`` -> ``("plugin", "store.in", "db")``."""
-    if _KEY_PATH_RE.fullmatch(key):
-        return _segments(key)
-    return tuple(key.split("."))
-
-
-def join_key(segments: Sequence[str]) -> str:
-    """The inverse of :func:`split_key`: bare where TOML allows it, quoted otherwise."""
-    return ".".join(s if _BARE_KEY_RE.fullmatch(s) else _quote(s) for s in segments)
-
-
-_QUOTE_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-
-
-def _quote(segment: str) -> str:
-    def escape(c: str) -> str:
-        if c in _QUOTE_ESCAPES:
-            return _QUOTE_ESCAPES[c]
-        return f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F else c
-
-    return '"' + "".join(escape(c) for c in segment) + '"'
-
-
-# --- a line index of the text --------------------------------------------------------------
-# tomlkit items carry no positions, so lines come from a light scan of the rendered text.
-# The text is valid TOML at this point (tomlkit parsed it), which keeps the scan simple.
-
-_HEADER_RE = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_KEY_PATH})[ \t]*\]")
-_KEYVAL_RE = re.compile(rf"[ \t]*({_KEY_PATH})[ \t]*=[ \t]*")
-
-
-@dataclass
-class _LineIndex:
-    lines: dict[tuple[str, ...], int] = field(default_factory=dict)
-    # table path -> (last line of its last key/value, that line's indentation)
-    table_end: dict[tuple[str, ...], tuple[int, str]] = field(default_factory=dict)
-    # explicitly defined tables ([header] or [[header]] elements) and the root
-    tables: set[tuple[str, ...]] = field(default_factory=lambda: {()})
-    # first redefinition found (line, column): locates tomlkit's position-less errors
-    conflict: tuple[int, int] | None = None
-
-
-def _skip_string(text: str, i: int) -> int:
-    quote, n = text[i], len(text)
-    j = i + 1
-    while j < n:
-        c = text[j]
-        if c == "\\" and quote == '"':
-            j += 2
-            continue
-        if c == quote or c == "\n":
-            return j + 1
-        j += 1
-    return n
-
-
-def _skip_multiline_string(text: str, i: int) -> int:
-    delimiter, n = text[i : i + 3], len(text)
-    j = i + 3
-    while j < n:
-        if text[j] == "\\" and delimiter == '"""':
-            j += 2
-            continue
-        if text.startswith(delimiter, j):
-            # Up to two quotes may sit right before the closing delimiter.
-            k = j
-            while k < n and text[k] == delimiter[0]:
-                k += 1
-            return k
-        j += 1
-    return n
-
-
-def _skip_value(text: str, pos: int) -> int:
-    """End of a value that may span lines (multi-line string, array, inline table)."""
-    if text.startswith('"""', pos) or text.startswith("'''", pos):
-        return _skip_multiline_string(text, pos)
-    n = len(text)
-    if pos >= n or text[pos] not in "[{":
-        return pos
-    depth, i = 0, pos
-    while i < n:
-        c = text[i]
-        if c in "[{":
-            depth += 1
-            i += 1
-        elif c in "]}":
-            depth -= 1
-            i += 1
-            if depth == 0:
-                return i
-        elif c in "\"'":
-            triple = text.startswith(c * 3, i)
-            i = _skip_multiline_string(text, i) if triple else _skip_string(text, i)
-        elif c == "#":
-            eol = text.find("\n", i)
-            i = n if eol < 0 else eol
-        else:
-            i += 1
-    return n
-
-
-def _scan(text: str) -> _LineIndex:
-    index = _LineIndex()
-    kinds: dict[tuple[str, ...], str] = {}
-    aot_sizes: dict[tuple[str, ...], int] = {}
-    table: tuple[str, ...] = ()
-
-    def resolve(segments: tuple[str, ...]) -> tuple[str, ...]:
-        """Route a header's prefix through the last element of each array of tables."""
-        out: list[str] = []
-        for segment in segments:
-            out.append(segment)
-            size = aot_sizes.get(tuple(out))
-            if size:
-                out.append(str(size - 1))
-        return tuple(out)
-
-    def conflict(line: int, column: int) -> None:
-        if index.conflict is None:
-            index.conflict = (line, column)
-
-    pos, line, n = 0, 1, len(text)
-    while pos < n:
-        eol = text.find("\n", pos)
-        if eol < 0:
-            eol = n
-        next_pos = eol + 1
-        header = _HEADER_RE.match(text, pos, eol)
-        if header:
-            segments = _segments(header.group(2))
-            path = resolve(segments[:-1]) + segments[-1:]
-            column = header.start(1) - pos + 1
-            if any(kinds.get(path[:i]) == "value" for i in range(1, len(path))):
-                conflict(line, column)
-            for i in range(1, len(path)):
-                kinds.setdefault(path[:i], "implicit")
-            if header.group(1) == "[[":
-                if kinds.get(path, "aot") != "aot":
-                    conflict(line, column)
-                kinds[path] = "aot"
-                index.lines.setdefault(path, line)
-                size = aot_sizes.get(path, 0)
-                aot_sizes[path] = size + 1
-                table = (*path, str(size))
-                index.lines[table] = line
-            else:
-                if kinds.get(path, "implicit") != "implicit":
-                    conflict(line, column)
-                kinds[path] = "table"
-                index.lines.setdefault(path, line)
-                table = path
-            index.tables.add(table)
-        else:
-            keyval = _KEYVAL_RE.match(text, pos, eol)
-            if keyval:
-                full = table + _segments(keyval.group(1))
-                column = keyval.start(1) - pos + 1
-                if full in kinds or any(
-                    kinds.get(full[:i]) in ("value", "table", "aot")
-                    for i in range(len(table) + 1, len(full))
-                ):
-                    conflict(line, column)
-                for i in range(len(table) + 1, len(full)):
-                    kinds.setdefault(full[:i], "dotted")
-                    index.lines.setdefault(full[:i], line)
-                kinds[full] = "value"
-                index.lines.setdefault(full, line)
-                end = _skip_value(text, keyval.end())
-                if end > eol:
-                    eol = text.find("\n", end)
-                    next_pos = n if eol < 0 else eol + 1
-                last_line = line + text.count("\n", pos, max(end - 1, pos))
-                index.table_end[table] = (last_line, text[pos : keyval.start(1)])
-        line += text.count("\n", pos, next_pos)
-        pos = next_pos
-    return index
-
-
 # --- decoding and parsing -------------------------------------------------------------------
 
 _POSITION_SUFFIX = re.compile(r"\s+at line \d+ col \d+$")
@@ -299,93 +93,21 @@ def _split_bom(text: str) -> tuple[str, str]:
 
 
 def _parse(text: str, file: str) -> tomlkit.TOMLDocument:
+    """The tomlkit document of ``text``; ConfigError(file, message, line, column) otherwise.
+
+    The TOML 1.0 check runs first: it locates every error itself (whatever the tomlkit
+    version) and refuses what Clace's parser refuses. tomlkit failing on a file that check
+    accepted is still a one-line error, never a traceback.
+    """
+    check_toml10(text, file)
     try:
         return tomlkit.parse(text)
     except ParseError as exc:
         message = _POSITION_SUFFIX.sub("", str(exc))
         # tomlkit counts columns from 0; editors and compilers from 1.
         raise ConfigError(file, message, exc.line, exc.col + 1) from None
-    except Exception as exc:  # tomlkit raises assorted types (KeyAlreadyPresent...) on bad input
-        where = _scan(text).conflict
-        line, column = where if where else (None, None)
-        raise ConfigError(file, str(exc) or type(exc).__name__, line, column) from None
-
-
-# --- navigating the tomlkit document ------------------------------------------------------
-
-_MISSING: Any = object()
-
-
-def _child(node: Any, segment: str) -> Any:
-    if isinstance(node, MutableMapping):
-        return node.get(segment, _MISSING)
-    if isinstance(node, list) and segment.isdigit():
-        position = int(segment)
-        return node[position] if position < len(node) else _MISSING
-    return _MISSING
-
-
-def _plain(node: Any) -> object:
-    unwrap = getattr(node, "unwrap", None)
-    return unwrap() if callable(unwrap) else node
-
-
-def _existing_item(parent: Any, key: str) -> Item | None:
-    getter = getattr(parent, "item", None)
-    if callable(getter):
-        found = getter(key)
-        return found if isinstance(found, Item) else None
-    value = parent[key]
-    return value if isinstance(value, Item) else None
-
-
-def _new_item(value: object, old: Item | None) -> Item:
-    """The TOML item for ``value``; a string replacing a literal one stays literal."""
-    was_literal = isinstance(old, String) and old.type in (StringType.SLL, StringType.MLL)
-    if was_literal and isinstance(value, str) and _fits_literal(value):
-        return tomlkit.string(value, literal=True)
-    return toml_item(value)
-
-
-def toml_item(value: object) -> Item:
-    """The TOML item for a plain value; tables and tables in arrays are written inline.
-
-    tomlkit would make a dict a ``[table]`` (and a list of dicts an array of tables), which
-    cannot be the value of one ``key = ...`` line.
-    """
-    if isinstance(value, dict):
-        table = tomlkit.inline_table()
-        table.update(value)
-        return table
-    if isinstance(value, list):
-        array = tomlkit.array()
-        array.extend(value)
-        return array
-    return tomlkit.item(value)
-
-
-def toml_literal(value: object) -> str:
-    """How ``value`` is written after ``key = `` in a TOML file (dates, inf and tables too)."""
-    return toml_item(value).as_string()
-
-
-def _fits_literal(value: str) -> bool:
-    return "'" not in value and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
-
-
-def _carry_trivia(new: Item, old: Item, *, keep_column: bool) -> None:
-    """Keep the old line's indentation, newline and trailing comment (at its column)."""
-    trivia, before = new.trivia, old.trivia
-    trivia.indent = before.indent
-    trivia.trail = before.trail
-    trivia.comment = before.comment
-    trivia.comment_ws = before.comment_ws
-    if keep_column and before.comment and set(before.comment_ws) == {" "}:
-        grown = len(new.as_string()) - len(old.as_string())
-        trivia.comment_ws = " " * max(1, len(before.comment_ws) - grown)
-
-
-_ACCEPTED_TYPES = (str, bool, int, float, list, dict, datetime.date, datetime.time)
+    except Exception as exc:  # RecursionError, KeyAlreadyPresent...: still one line
+        raise ConfigError(file, f"cannot read: {exc or type(exc).__name__}", 1, 1) from None
 
 
 class ClaceConfig:
@@ -404,7 +126,7 @@ class ClaceConfig:
         self._values_version = -1
         self._index_layout = -1
         self._text_cache = ""
-        self._index_cache: _LineIndex | None = None
+        self._index_cache: LineIndex | None = None
         self._settings_cache: tuple[HttpSettings, HttpsSettings] | None = None
         self._nodes: dict[str, Any] = {}
 
@@ -453,9 +175,9 @@ class ClaceConfig:
     def is_modified(self) -> bool:
         return self.text != self._original
 
-    def _index(self) -> _LineIndex:
+    def _index(self) -> LineIndex:
         if self._index_cache is None or self._index_layout != self._layout:
-            self._index_cache = _scan(self.text)
+            self._index_cache = scan(self.text)
             self._index_layout = self._layout
         return self._index_cache
 
@@ -507,13 +229,13 @@ class ClaceConfig:
     def _node(self, segments: Sequence[str]) -> Any:
         node: Any = self._doc
         for segment in segments:
-            node = _child(node, segment)
-            if node is _MISSING:
-                return _MISSING
+            node = child_of(node, segment)
+            if node is MISSING:
+                return MISSING
         return node
 
     def _lookup(self, key: str) -> Any:
-        """The tomlkit node at ``key`` (or _MISSING), memoised until the next edit."""
+        """The tomlkit node at ``key`` (or MISSING), memoised until the next edit."""
         self._refresh_values()
         node = self._nodes.get(key, None)
         if node is None:
@@ -531,10 +253,10 @@ class ClaceConfig:
     def raw(self, key: str) -> object | None:
         """The plain Python value as written (dict for a table), ``None`` if absent."""
         node = self._lookup(key)
-        return None if node is _MISSING else _plain(node)
+        return None if node is MISSING else plain(node)
 
     def is_set(self, key: str) -> bool:
-        return self._lookup(key) is not _MISSING
+        return self._lookup(key) is not MISSING
 
     def is_table(self, key: str) -> bool:
         """Whether ``key`` holds a table (``[https]``, an inline table or dotted keys)."""
@@ -564,36 +286,63 @@ class ClaceConfig:
         a key that cannot be added where its table is written; TypeError for a value TOML
         cannot hold. The model is unchanged when it raises.
         """
-        if not isinstance(value, _ACCEPTED_TYPES):
+        if not isinstance(value, ACCEPTED_TYPES):
             raise TypeError(f"{key}: cannot write a {type(value).__name__} to TOML")
         segments = split_key(key)
         if not segments or not all(segments):
             raise ValueError(f"not a key path: {key!r}")
         parent: Any = self._doc
+        grand: Any = None
         for depth, segment in enumerate(segments[:-1]):
-            child = _child(parent, segment)
-            if child is _MISSING:
+            check_index(parent, segments, depth)
+            child = child_of(parent, segment)
+            if child is MISSING:
                 self._insert_text(segments, value)
                 return
-            if not isinstance(child, MutableMapping):
+            if not isinstance(child, (MutableMapping, list)):
                 raise ValueError(f"{join_key(segments[: depth + 1])} is not a table")
-            parent = child
+            grand, parent = parent, child
         last = segments[-1]
+        if isinstance(parent, list):
+            self._set_item(parent, segments, value)
+            return
         if last not in parent:
             if isinstance(parent, InlineTable):
-                parent[last] = value
-                self._changed(layout=True)
+                self._add_to_inline(grand, segments, value)
                 return
             self._insert_text(segments, value)
             return
-        old = _existing_item(parent, last)
-        new = _new_item(value, old)
+        old = existing_item(parent, last)
+        new = new_item(value, old)
         in_place = False
         if old is not None and not isinstance(old, (MutableMapping, list)):
-            _carry_trivia(new, old, keep_column=self._comment_aligned(segments, old))
+            carry_trivia(new, old, keep_column=self._comment_aligned(segments, old))
             in_place = "\n" not in old.as_string() and "\n" not in new.as_string()
         parent[last] = new
         self._changed(layout=not in_place)
+
+    def _set_item(self, array: Any, segments: tuple[str, ...], value: object) -> None:
+        """``arr.N = value``: replace an element of an array (or add one at its end)."""
+        where = join_key(segments[:-1])
+        if isinstance(array, AoT):
+            raise ValueError(f"{where} is an array of tables: set a key of one of them "
+                             f"({where}.0.KEY)")
+        check_index(array, segments, len(segments) - 1, allow_end=True)
+        index = int(segments[-1])
+        if index == len(array):
+            array.append(value)
+        else:
+            array[index] = toml_item(value)
+        self._changed(layout=True)
+
+    def _add_to_inline(self, holder: Any, segments: tuple[str, ...], value: object) -> None:
+        """A new key in an inline table, keeping its spacing (``{ a = 1 }`` stays spaced)."""
+        inline = holder[holder_key(holder, segments[-2])]
+        text = inline_with(inline.as_string(), join_key(segments[-1:]), toml_literal(value))
+        item = cast(Item, tomlkit.parse(f"x = {text}\n").item("x"))
+        carry_trivia(item, inline, keep_column=False)
+        holder[holder_key(holder, segments[-2])] = item
+        self._changed(layout=True)
 
     def _comment_aligned(self, segments: tuple[str, ...], old: Item) -> bool:
         """Whether the key's trailing comment lines up with a neighbour's (a column to keep)."""
@@ -639,7 +388,14 @@ class ClaceConfig:
             lines = text.split("\n")
             carriage = "\r" if nl == "\r\n" else ""
             relative = join_key(segments[len(owner) :])
-            lines.insert(after, f"{indent}{relative} = {rendered}{carriage}")
+            line = f"{indent}{relative} = {rendered}"
+            if after >= len(lines):
+                # after the last line, which has no line break: it gets one, the new line
+                # (now the last) none, as the file had
+                lines[-1] += carriage
+                lines.append(line)
+            else:
+                lines.insert(after, line + carriage)
             new_text = "\n".join(lines)
         try:
             self.replace_text(new_text)
@@ -667,44 +423,15 @@ class ClaceConfig:
     # -- display -------------------------------------------------------------------------------
 
     def expand(self, value: str, *, env: Mapping[str, str] | None = None) -> str:
-        """Expand ``$VAR``, ``${VAR}`` and a leading ``~``; unset variables stay as written."""
-        return expand_value(value, os.environ if env is None else env)
+        """``$VAR``/``${VAR}`` expanded as the server does; unset variables stay as written.
 
+        Without ``env``: our environment, with $CL_HOME defaulted to this file's directory
+        as the server defaults it. With ``env`` (another host's, a test's): that mapping as
+        it is.
+        """
+        return expand_value(value, server_env(self.path) if env is None else env)
 
-_VARIABLE_RE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
-
-
-def variables_in(value: str) -> set[str]:
-    """The names of the ``$VAR`` / ``${VAR}`` references left in ``value``."""
-    return {a or b for a, b in _VARIABLE_RE.findall(value)}
-
-
-def expand_value(value: str, env: Mapping[str, str]) -> str:
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group(1) or match.group(2)
-        return env.get(name, match.group(0))
-
-    expanded = _VARIABLE_RE.sub(substitute, value)
-    if expanded == "~" or expanded.startswith("~/"):
-        home = env.get("HOME") or os.path.expanduser("~")
-        expanded = home + expanded[1:]
-    return expanded
-
-
-def parse_field_value(key: str, text: str) -> object:
-    """Turn a command-line VALUE into the type the key needs (``"443"`` -> 443).
-
-    Modelled fields take their kind (:func:`parse_kind`, as in the editor): ports an
-    integer, booleans true/false, the rest the text without surrounding blanks. Other keys
-    take a TOML literal when VALUE is one (``5``, ``true``, ``"x"``, ``[1, 2]``,
-    ``{a = 1}``) and the text as a string otherwise.
-    """
-    spec = CLACE_FIELDS.get(key)
-    if spec is not None:
-        return parse_kind(spec.kind, key, text)
-    if "\n" in text or "\r" in text:
-        return text
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
+    def server_path(self, value: str) -> Path:
+        """A path setting as the server started on this file resolves it here: $CL_HOME
+        defaulted, a relative path taken from $CL_HOME."""
+        return server_path(value, server_env(self.path))

@@ -7,6 +7,8 @@ run before and after so that only the findings the change produced are reported.
 from __future__ import annotations
 
 import json
+import os
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,7 @@ from tui.core.leap_checks import check_provider
 from tui.core.leap_merge import is_expression, resolve_key
 from tui.core.leap_provider import Provider
 from tui.core.sections import leap_field_kind
+from tui.core.textfile import read_bytes
 
 
 @dataclass(frozen=True)
@@ -258,11 +261,13 @@ def open_target(file: str, provider_dir: str | None = None) -> EditTarget:
             raise ConfigError(file, "not inside a LEAP provider (no provider.json above it); "
                               "give --provider DIR")
         root = found
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise ConfigError(file, "no such file in the provider")
+    read_bytes(path, file)  # a directory, FIFO, device or dangling link: named, never opened
     provider = Provider.load(root)
     try:
-        rel = path.resolve().relative_to(root.resolve()).as_posix()
+        # realpath, not Path.resolve: a symbolic link loop is then an unreadable file
+        rel = Path(os.path.realpath(path)).relative_to(os.path.realpath(root)).as_posix()
     except ValueError:
         raise ConfigError(file, f"not inside the provider {root}") from None
     if rel not in provider.files:
@@ -271,7 +276,7 @@ def open_target(file: str, provider_dir: str | None = None) -> EditTarget:
 
 
 def _provider_root(path: Path) -> Path | None:
-    for directory in path.resolve().parents:
+    for directory in Path(os.path.realpath(path)).parents:
         if (directory / "provider.json").is_file():
             return directory
     return None
@@ -280,9 +285,12 @@ def _provider_root(path: Path) -> Path | None:
 def new_findings(
     before: list[Finding], after: list[Finding], node_files: Mapping[str, str] | None = None
 ) -> list[Finding]:
-    """Findings present after the change and not before (line numbers may shift).
+    """Findings the change added: compared by (code, location), never by message text.
 
-    A finding in a shared file (a service, a tag, common.json) is reported once, for
+    A change that only rewords a finding (the value in its message changed, its line moved)
+    adds nothing; a second finding of one code at one key does (the findings are counted).
+    The location is the file and key path, not the line, which an insertion shifts. A
+    finding in a shared file (a service, a tag, common.json) is reported once, for
     whichever node the check met first; that node is not part of its identity, or an edit
     that changes the order would make an old finding look new. ``node_files`` maps each
     node to its own file, where the node does tell findings apart.
@@ -291,7 +299,14 @@ def new_findings(
 
     def identity(f: Finding) -> tuple[object, ...]:
         node = f.node if f.node is not None and files.get(f.node) == f.file else None
-        return (f.code, f.file, f.path, node, f.message)
+        return (f.code, f.file, f.path, node)
 
-    seen = {identity(f) for f in before}
-    return [f for f in after if identity(f) not in seen]
+    remaining = Counter(identity(f) for f in before)
+    added: list[Finding] = []
+    for finding in after:
+        key = identity(finding)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+        else:
+            added.append(finding)
+    return added

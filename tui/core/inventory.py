@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tui.core.errors import ConfigError
 from tui.core.textfile import read_text
+from tui.core.toml10 import check_toml10
 
 CLACE_SOURCE = "clace"
 
@@ -94,6 +95,10 @@ def load_inventory(path: Path) -> Inventory:
 
 def parse_inventory(text: str, path: Path) -> Inventory:
     file = str(path)
+    text = text.removeprefix("\ufeff")
+    # TOML 1.0, located, whatever the Python version (tomllib reads TOML 1.1 from 3.14 on),
+    # and nesting bounded before tomllib recurses into it.
+    check_toml10(text, file)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

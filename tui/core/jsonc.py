@@ -1,241 +1,36 @@
 """LEAP's "JSON with comments": parsed with spans, edited without touching other bytes.
 
-LEAP drops every line whose first non-blank characters are ``//`` before handing the text
-to JSON.parse; a ``//`` after a value on the same line is therefore a syntax error. We do
-not drop lines (offsets must stay those of the file): the parser treats a comment line as
-whitespace, and records for every key path the span of its value and the line of its key,
-so that an edit rewrites exactly the bytes of that value.
+What ``leap`` accepts, read from its sources (leap_cli ``Config::Manager#load_json`` and the
+json_pure gem it requires, whose ``JSON.parse`` it calls):
+
+* every line whose first non-blank characters are ``//`` is dropped before parsing;
+* json_pure then ignores ``//`` comments running to a line break (one at the very end of
+  the file, with no line break after it, is an error) and ``/* ... */`` comments wherever
+  whitespace may go;
+* objects and arrays nest at most 100 levels (json_pure's ``max_nesting``);
+* a backslash before any printable character escapes it (``\\q`` is ``q``); ``\\u``
+  needs four hexadecimal digits, and a UTF-16 surrogate needs its pair;
+* a byte order mark, ``NaN``, ``Infinity``, trailing commas and control characters in
+  strings are errors; a key given twice keeps its last value.
+
+We do not drop lines (offsets must stay those of the file): the parser treats a dropped
+line as whitespace, and records for every key path the span of its value and the line of
+its key, so that an edit rewrites exactly the bytes of that value. Integers longer than
+Python converts (4,300 digits) are refused: no port or setting is that long.
 
 Paths are tuples of object keys (str) and array indexes (int).
 """
 
 from __future__ import annotations
 
-import bisect
 import json
-import re
 from dataclasses import dataclass, field
 
 from tui.core.errors import ConfigError
-
-Path = tuple[str | int, ...]
-
-MAX_DEPTH = 100
-"""Deepest nesting of objects and arrays accepted: Ruby's JSON.parse (what leap_cli reads
-provider files with) refuses more than 100 by default, and tomlkit stops at 100 as well."""
-
-_WS = " \t\r\n"
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
-@dataclass(slots=True)
-class _Node:
-    """A parsed value: where it sits in the text, and its children."""
-
-    start: int
-    end: int
-    members: list[_Member] | None = None  # objects
-    items: list[_Node] | None = None  # arrays
-
-
-@dataclass(slots=True)
-class _Member:
-    key: str
-    key_start: int
-    line: int
-    value: _Node
-
-
-@dataclass(frozen=True, slots=True)
-class DuplicateKey:
-    """A key given twice in one object; as in JSON.parse, the last one wins."""
-
-    path: Path
-    line: int
-    first_line: int
-
-
-class _Parser:
-    def __init__(self, text: str, file: str) -> None:
-        self.text = text
-        self.file = file
-        self.pos = 0
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.lines: dict[Path, int] = {}
-        self.duplicates: list[DuplicateKey] = []
-        self.depth = 0
-
-    # -- positions --------------------------------------------------------------------------
-
-    def line_col(self, offset: int) -> tuple[int, int]:
-        index = bisect.bisect_right(self.line_starts, offset) - 1
-        return index + 1, offset - self.line_starts[index] + 1
-
-    def error(self, message: str, offset: int | None = None) -> ConfigError:
-        line, column = self.line_col(self.pos if offset is None else offset)
-        return ConfigError(self.file, message, line, column)
-
-    # -- lexing -----------------------------------------------------------------------------
-
-    def skip_ws(self) -> None:
-        text = self.text
-        n = len(text)
-        while self.pos < n:
-            ch = text[self.pos]
-            if ch in _WS or (ch == "\ufeff" and self.pos == 0):
-                self.pos += 1
-            elif ch == "/" and text.startswith("//", self.pos):
-                line_start = self.line_starts[self.line_col(self.pos)[0] - 1]
-                if text[line_start : self.pos].strip(" \t\r\ufeff"):
-                    raise self.error(
-                        "a // comment after a value is not allowed (LEAP only drops lines "
-                        "that start with //)"
-                    )
-                newline = text.find("\n", self.pos)
-                self.pos = n if newline < 0 else newline
-            else:
-                return
-
-    def parse_document(self) -> tuple[object, _Node]:
-        self.skip_ws()
-        if self.pos >= len(self.text):
-            raise self.error("empty file: expected a JSON value")
-        value, node = self.parse_value(())
-        self.skip_ws()
-        if self.pos < len(self.text):
-            raise self.error("unexpected text after the JSON value")
-        return value, node
-
-    def parse_value(self, path: Path) -> tuple[object, _Node]:
-        text = self.text
-        if self.pos >= len(text):
-            raise self.error("unexpected end of file: expected a value")
-        ch = text[self.pos]
-        start = self.pos
-        if ch in "{[":
-            # the parser recurses once per level: bound it so deep input is an error, not a crash
-            if self.depth >= MAX_DEPTH:
-                raise self.error(f"nested more than {MAX_DEPTH} levels deep")
-            self.depth += 1
-            try:
-                return self.parse_object(path) if ch == "{" else self.parse_array(path)
-            finally:
-                self.depth -= 1
-        if ch == '"':
-            return self.parse_string(), _Node(start, self.pos)
-        for word, literal in (("true", True), ("false", False), ("null", None)):
-            if text.startswith(word, self.pos):
-                self.pos += len(word)
-                return literal, _Node(start, self.pos)
-        match = _NUMBER.match(text, self.pos)
-        if match and match.end() > start:
-            self.pos = match.end()
-            raw = match.group()
-            number: object = int(raw) if raw.lstrip("-").isdigit() else float(raw)
-            return number, _Node(start, self.pos)
-        raise self.error(f"unexpected character {ch!r}: expected a value")
-
-    def parse_string(self) -> str:
-        text = self.text
-        self.pos += 1
-        parts: list[str] = []
-        chunk_start = self.pos
-        while True:
-            if self.pos >= len(text):
-                raise self.error("unterminated string")
-            ch = text[self.pos]
-            if ch == '"':
-                parts.append(text[chunk_start : self.pos])
-                self.pos += 1
-                return "".join(parts)
-            if ch == "\\":
-                parts.append(text[chunk_start : self.pos])
-                esc = text[self.pos + 1 : self.pos + 2]
-                if esc == "u":
-                    digits = text[self.pos + 2 : self.pos + 6]
-                    if len(digits) != 4 or not all(c in "0123456789abcdefABCDEF" for c in digits):
-                        raise self.error("invalid \\u escape in string")
-                    parts.append(chr(int(digits, 16)))
-                    self.pos += 6
-                elif esc in _ESCAPES:
-                    parts.append(_ESCAPES[esc])
-                    self.pos += 2
-                else:
-                    raise self.error("invalid escape in string")
-                chunk_start = self.pos
-            elif ch < " ":
-                raise self.error("control character (a line break?) inside a string")
-            else:
-                self.pos += 1
-
-    def parse_object(self, path: Path) -> tuple[object, _Node]:
-        node = _Node(self.pos, self.pos, members=[])
-        assert node.members is not None
-        value: dict[str, object] = {}
-        seen: dict[str, int] = {}
-        self.pos += 1
-        self.skip_ws()
-        if self.text.startswith("}", self.pos):
-            self.pos += 1
-            node.end = self.pos
-            return value, node
-        while True:
-            self.skip_ws()
-            if not self.text.startswith('"', self.pos):
-                raise self.error('expected a key in double quotes (no trailing commas in JSON)')
-            key_start = self.pos
-            key = self.parse_string()
-            line = self.line_col(key_start)[0]
-            self.skip_ws()
-            if not self.text.startswith(":", self.pos):
-                raise self.error("expected ':' after the key")
-            self.pos += 1
-            self.skip_ws()
-            child_path = (*path, key)
-            if key in seen:
-                self.duplicates.append(DuplicateKey(child_path, line, seen[key]))
-            seen[key] = line
-            self.lines[child_path] = line
-            child, child_node = self.parse_value(child_path)
-            value[key] = child
-            node.members.append(_Member(key, key_start, line, child_node))
-            self.skip_ws()
-            if self.text.startswith(",", self.pos):
-                self.pos += 1
-                continue
-            if self.text.startswith("}", self.pos):
-                self.pos += 1
-                node.end = self.pos
-                return value, node
-            raise self.error("expected ',' or '}' after the value")
-
-    def parse_array(self, path: Path) -> tuple[object, _Node]:
-        node = _Node(self.pos, self.pos, items=[])
-        assert node.items is not None
-        value: list[object] = []
-        self.pos += 1
-        self.skip_ws()
-        if self.text.startswith("]", self.pos):
-            self.pos += 1
-            node.end = self.pos
-            return value, node
-        while True:
-            self.skip_ws()
-            child_path = (*path, len(value))
-            self.lines[child_path] = self.line_col(self.pos)[0]
-            child, child_node = self.parse_value(child_path)
-            value.append(child)
-            node.items.append(child_node)
-            self.skip_ws()
-            if self.text.startswith(",", self.pos):
-                self.pos += 1
-                continue
-            if self.text.startswith("]", self.pos):
-                self.pos += 1
-                node.end = self.pos
-                return value, node
-            raise self.error("expected ',' or ']' after the value")
+from tui.core.jsonc_parser import BLOCK_COMMENT, WS, Node, Parser
+from tui.core.jsonc_parser import MAX_DEPTH as MAX_DEPTH
+from tui.core.jsonc_parser import DuplicateKey as DuplicateKey
+from tui.core.jsonc_parser import Path as Path
 
 
 @dataclass
@@ -246,13 +41,13 @@ class JsoncDocument:
     value: object
     file: str = ""
     duplicates: list[DuplicateKey] = field(default_factory=list)
-    _root: _Node = field(default_factory=lambda: _Node(0, 0), repr=False)
+    _root: Node = field(default_factory=lambda: Node(0, 0), repr=False)
     _lines: dict[Path, int] = field(default_factory=dict, repr=False)
 
     @classmethod
     def parse(cls, text: str, file: str = "<text>") -> JsoncDocument:
         """Parse ``text``; ``ConfigError(file, message, line, column)`` when it is not valid."""
-        parser = _Parser(text, file)
+        parser = Parser(text, file)
         value, root = parser.parse_document()
         return cls(text, value, file, parser.duplicates, root, parser.lines)
 
@@ -343,7 +138,7 @@ class JsoncDocument:
                     end += 1
         elif index > 0:
             between = text[ends[index - 1] : start]
-            if between.strip(_WS) == ",":
+            if between.strip(WS) == ",":
                 start = ends[index - 1]
             else:
                 comma = _skip_blank(text, ends[index - 1])
@@ -368,16 +163,16 @@ class JsoncDocument:
     # -- internals --------------------------------------------------------------------------
 
     def _reload(self, text: str) -> None:
-        parser = _Parser(text, self.file)
+        parser = Parser(text, self.file)
         value, root = parser.parse_document()
         self.text, self.value, self._root = text, value, root
         self._lines, self.duplicates = parser.lines, parser.duplicates
 
-    def _deepest(self, path: Path) -> tuple[_Node, int]:
+    def _deepest(self, path: Path) -> tuple[Node, int]:
         """The node of the longest existing prefix of ``path`` and that prefix's length."""
         node = self._root
         for depth, part in enumerate(path):
-            child: _Node | None = None
+            child: Node | None = None
             if node.members is not None and isinstance(part, str):
                 for member in reversed(node.members):
                     if member.key == part:
@@ -398,20 +193,24 @@ class JsoncDocument:
         line = self.text[line_start:offset]
         return line[: len(line) - len(line.lstrip(" \t"))]
 
+    def _newline(self) -> str:
+        """The file's line break: every line an edit writes uses it (CRLF stays CRLF)."""
+        return "\r\n" if "\r\n" in self.text else "\n"
+
     def _dump(self, value: object, indent: str, multiline: bool) -> str:
         if not multiline or not isinstance(value, dict) or not value:
             return json.dumps(value, ensure_ascii=False)
         unit = self.indent_unit()
         dumped = json.dumps(value, ensure_ascii=False, indent=unit)
-        return dumped.replace("\n", "\n" + indent)
+        return dumped.replace("\n", self._newline() + indent)
 
-    def _replace_value(self, node: _Node, value: object) -> None:
+    def _replace_value(self, node: Node, value: object) -> None:
         old = self.text[node.start : node.end]
         multiline = "\n" in old or (isinstance(value, dict) and node.members is None)
         new = self._dump(value, self._line_indent(node.start), multiline)
         self._reload(self.text[: node.start] + new + self.text[node.end :])
 
-    def _insert_member(self, obj: _Node, key: str, value: object) -> None:
+    def _insert_member(self, obj: Node, key: str, value: object) -> None:
         assert obj.members is not None
         text = self.text
         key_json = json.dumps(key, ensure_ascii=False)
@@ -425,17 +224,18 @@ class JsoncDocument:
             if text[text.rfind("\n", 0, last.key_start) + 1 : last.key_start].strip():
                 indent = self._line_indent(obj.start) + self.indent_unit()
             at = last.value.end
-            insert = f",\n{indent}{key_json}: {self._dump(value, indent, True)}"
+            insert = f",{self._newline()}{indent}{key_json}: {self._dump(value, indent, True)}"
         else:
             outer = self._line_indent(obj.start)
             indent = outer + self.indent_unit()
             member = f"{indent}{key_json}: {self._dump(value, indent, True)}"
+            nl = self._newline()
             if one_line:
-                self._reload(text[: obj.start] + "{\n" + member + "\n" + outer + "}"
+                self._reload(text[: obj.start] + "{" + nl + member + nl + outer + "}"
                              + text[obj.end :])
                 return
             at = obj.start + 1
-            insert = "\n" + member
+            insert = nl + member
         self._reload(text[:at] + insert + text[at:])
 
 
@@ -443,11 +243,14 @@ def _skip_blank(text: str, offset: int) -> int:
     """The offset of the next character that is not whitespace nor in a comment line."""
     n = len(text)
     while offset < n:
-        if text[offset] in _WS:
+        if text[offset] in WS:
             offset += 1
         elif text.startswith("//", offset):
             newline = text.find("\n", offset)
             offset = n if newline < 0 else newline
+        elif text.startswith("/*", offset):
+            block = BLOCK_COMMENT.match(text, offset)
+            offset = n if block is None else block.end()
         else:
             break
     return offset

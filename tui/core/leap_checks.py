@@ -35,15 +35,16 @@ from tui.core.jsonc import get_path
 from tui.core.leap_merge import (
     EffectiveNode,
     MergeMismatch,
-    Origin,
     dotted,
     is_expression,
     is_required_placeholder,
     resolve_key,
 )
+from tui.core.leap_port_checks import check_ports
+from tui.core.leap_port_checks import node_finding as _finding
 from tui.core.leap_provider import Provider, ProviderFile, names_error
-from tui.core.port_catalog import FIXED_PORT_KEYS, MOSH, STUNNEL_RANGE
-from tui.core.portmap import GATEWAY_KEY, IP_KEY, Binding, canonical_address, node_ports
+from tui.core.port_catalog import FIXED_PORT_KEYS
+from tui.core.portmap import GATEWAY_KEY, IP_KEY, canonical_address
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -53,8 +54,8 @@ LEAP_RULES: dict[str, str] = {
     "LP002": "two services of one node bind the same port on the same address",
     "LP003": "a configurable port inside the stunnel range 10000-20000",
     "LP004": "ssh.port equals a public service port of that node",
-    "LP005": "an openvpn node without openvpn.gateway_address, or a gateway address used by "
-    "another node",
+    "LP005": "an openvpn node without openvpn.gateway_address, or a gateway address equal to "
+    "its own ip_address or used by another node",
     "LP006": "a key that tries to move a port the Ports page calls not configurable",
     "LP007": "two nodes with the same ip_address (leap compile refuses it)",
     "LP008": "unknown service or tag on a node (leap compile refuses it)",
@@ -65,7 +66,7 @@ LEAP_RULES: dict[str, str] = {
     "LP012": "a service pairing LEAP enforces is missing (soledad needs couchdb, monitor "
     "needs webapp)",
     "LP013": "a REQUIRED placeholder left in a node or in provider.json (or a missing "
-    "ip_address / provider.json)",
+    "ip_address, provider.json or common.json)",
     "LP014": "ssh.port changed from 22: the firewall must allow it before sshd moves",
     "LP015": "a UDP port inside the mosh range (ssh.mosh.ports) while mosh is enabled",
     "LP016": "a port computed by a leap compile expression: not checked",
@@ -128,24 +129,6 @@ def check_provider(p: Provider) -> list[Finding]:
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _where(node: EffectiveNode, origin: Origin | None, key: str) -> tuple[str, str, int | None]:
-    """(file, path, line) to report a value at: its provider file, else the node file."""
-    if origin is not None and not origin.builtin:
-        return origin.file, key, origin.line
-    return node.file, key, None
-
-
-def _finding(
-    code: str, severity: Severity, message: str, node: EffectiveNode, key: str,
-    origin: Origin | None = None, hint: str = "", *, use_origin: bool = True,
-) -> Finding:
-    if use_origin:
-        file, path, line = _where(node, origin if origin is not None else node.origin(key), key)
-    else:
-        file, path, line = node.file, key, None
-    return Finding(code, severity, message, file, path, line, hint, node.name)
-
-
 def _node_line(p: Provider, node: EffectiveNode, key: str) -> int | None:
     doc = p.nodes[node.name].doc
     return doc.line_of((key,))
@@ -174,6 +157,12 @@ def _is_ip(value: str) -> bool:
 
 def _provider_findings(p: Provider) -> list[Finding]:
     findings: list[Finding] = []
+    if p.common is None and p.provider_file is not None:
+        # leap_cli's Config::Manager#load: assert_files_exist!(provider.json, common.json)
+        findings.append(Finding(
+            "LP013", E, "common.json is missing (leap compile requires it beside "
+            "provider.json)", "common.json", "", None, "create common.json, even as {}",
+        ))
     if p.provider_file is None:
         findings.append(Finding(
             "LP013", E, "provider.json is missing (leap compile requires it)", "provider.json",
@@ -238,7 +227,7 @@ def _node_findings(p: Provider, node: EffectiveNode) -> list[Finding]:
     gateway_missing = _check_addresses(node, findings)
     _check_required(node, findings, skip_gateway=gateway_missing)
     _check_pairings(p, node, findings)
-    _check_ports(node, findings)
+    check_ports(node, findings)
     node.cache["findings"] = findings
     return findings
 
@@ -318,6 +307,13 @@ def _check_addresses(node: EffectiveNode, out: list[Finding]) -> bool:
     if isinstance(gateway, str) and not is_expression(gateway) and not _is_ip(gateway):
         out.append(_finding("LP009", E, f"openvpn.gateway_address {gateway!r} is not an IP "
                             "address", node, GATEWAY_KEY, hint="write an IPv4 or IPv6 address"))
+    elif (isinstance(gateway, str) and isinstance(ip, str) and _is_ip(gateway) and _is_ip(ip)
+          and canonical_address(gateway) == canonical_address(ip)):
+        out.append(_finding(
+            "LP005", E, f"openvpn.gateway_address is the node's own ip_address ({ip}): the "
+            "Ports page opens OpenVPN's ports on openvpn.gateway_address, not on ip_address",
+            node, GATEWAY_KEY, hint="give the gateway a second IP address of the node",
+        ))
     return False
 
 
@@ -343,82 +339,6 @@ def _check_pairings(p: Provider, node: EffectiveNode, out: list[Finding]) -> Non
                 node.file, "services", _node_line(p, node, "services"),
                 f"add {needs!r} to services", node.name,
             ))
-
-
-def _check_ports(node: EffectiveNode, out: list[Finding]) -> None:
-    ports = node_ports(node)
-    mosh: Binding | None = None
-    checked: set[str] = set()
-    for b in ports.bindings:
-        if b.spec is MOSH:
-            mosh = b
-            if b.low is None:
-                out.append(_finding("LP001", E, f"ssh.mosh.ports {b.port!r} is not a range "
-                                    "like \"60000:61000\"", node, MOSH.property or "",
-                                    b.origin, "write FIRST:LAST"))
-            continue
-        if b.property is None or b.property in checked:
-            continue  # openvpn.ports items are bound once per protocol: judge them once
-        checked.add(b.property)
-        if is_expression(b.port):
-            out.append(_finding("LP016", INFO, f"{b.property} is computed by leap compile "
-                                f"({b.port}); not checked", node, b.property, b.origin))
-            continue
-        if b.low is None or not 1 <= b.low <= 65535:
-            out.append(_finding("LP001", E, f"{b.property} = {b.port!r} is not a port (an "
-                                "integer in 1..65535)", node, b.property, b.origin,
-                                "write an integer between 1 and 65535"))
-            continue
-        if STUNNEL_RANGE[0] <= b.low <= STUNNEL_RANGE[1]:
-            out.append(_finding("LP003", W, f"{b.property} = {b.low} is inside the stunnel "
-                                "range 10000-20000", node, b.property, b.origin,
-                                "stunnel may generate the same port; pick one outside it"))
-        if b.property == "ssh.port" and b.low != 22:
-            out.append(_finding("LP014", INFO, f"ssh.port is {b.low}, not 22: the firewall must "
-                                "allow it before sshd moves, or you lose access", node,
-                                b.property, b.origin, "apply asks for confirmation"))
-    seen_pairs: set[tuple[str, str | None, str | None, int | None]] = set()
-    for clash in ports.clashes:
-        culprit, other = clash.culprit, clash.other
-        key = culprit.property or ""
-        dedupe = (clash.code, key, other.property or other.spec.name, culprit.low)
-        if dedupe in seen_pairs:
-            continue  # tcp and udp of one openvpn port against the same listener
-        seen_pairs.add(dedupe)
-        out.append(_finding(
-            clash.code, E, _clash_message(clash.code, culprit, other), node, key,
-            culprit.origin, "move one of them to a free port",
-            use_origin=culprit.property is not None,
-        ))
-    if mosh is not None and mosh.low is not None and mosh.high is not None:
-        for b in ports.bindings:
-            if b.protocol == "udp" and b.spec is not MOSH and b.low is not None and (
-                mosh.low <= b.low <= mosh.high
-            ):
-                out.append(_finding(
-                    "LP015", W, f"{b.spec.name} UDP port {b.low} is inside the mosh range "
-                    f"{mosh.port}", node, b.property or (MOSH.property or ""),
-                    b.origin if b.property else mosh.origin, "narrow ssh.mosh.ports",
-                ))
-
-
-def _describe(b: Binding) -> str:
-    what = b.property or f"{b.spec.name} ({b.service})"
-    if b.derived:
-        what = f"the stunnel port of {b.service}"
-    return f"{what} {b.low}/{b.protocol}"
-
-
-def _address_of(b: Binding) -> str:
-    return b.address if isinstance(b.address, str) and b.address else b.address_key
-
-
-def _clash_message(code: str, culprit: Binding, other: Binding) -> str:
-    if code == "LP004":
-        # sshd listens everywhere: the address that matters is the other listener's
-        return (f"ssh.port {culprit.low} is also the public port of {_describe(other)} on "
-                f"{_address_of(other)}")
-    return f"{_describe(culprit)} collides with {_describe(other)} on {_address_of(culprit)}"
 
 
 # -- across nodes -------------------------------------------------------------------------------

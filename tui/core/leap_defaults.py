@@ -96,14 +96,19 @@ class BaseLayers:
 
 
 def json_files(directory: Path) -> list[Path]:
-    """The ``*.json`` regular files of ``directory``, sorted by name.
+    """Every ``*.json`` entry of ``directory`` (dotfiles aside, as LEAP's glob), sorted.
 
-    Path.glob would hide a directory it cannot list, and a check would then pass on a
-    provider it never read: a directory that cannot be listed is a ConfigError instead.
+    Entries that are not regular files (a dangling link, a FIFO, a directory named
+    x.json) are listed too: reading them gives the error that names the oddity, where a
+    skip would let a check pass on a provider it never read. For the same reason a
+    directory that cannot be listed is a ConfigError.
     """
     try:
         with os.scandir(directory) as entries:
-            found = [Path(e.path) for e in entries if e.name.endswith(".json") and e.is_file()]
+            found = [
+                Path(e.path) for e in entries
+                if e.name.endswith(".json") and not e.name.startswith(".")
+            ]
     except PermissionError:
         raise ConfigError(str(directory), "permission denied: cannot list the directory") from None
     except OSError as exc:
@@ -125,8 +130,8 @@ def find_platform(provider_root: Path) -> Path | None:
     """
     leapfile = provider_root / "Leapfile"
     try:
-        text = leapfile.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_text(leapfile)
+    except ConfigError:  # absent, unreadable, not a regular file: the built-in defaults
         return None
     match = _LEAPFILE_PLATFORM.search(text)
     if not match:
@@ -146,7 +151,7 @@ def load_platform(platform: Path) -> BaseLayers:
 
     def load(rel: str) -> dict[str, object]:
         path = base / rel
-        if not path.is_file():
+        if not os.path.lexists(path):
             return {}
         # origins keep the short label; errors name the real file (L2: unambiguous)
         doc = JsoncDocument.parse(read_text(path, str(path)), str(path))

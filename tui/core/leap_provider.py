@@ -23,6 +23,7 @@ their ``X.ENV.json`` variants. Each must hold a JSON object.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,11 +158,16 @@ class Provider:
             platform = find_platform(root)
         base = load_platform(platform) if platform is not None else builtin_layers()
         candidates = json_files(root)
-        for group in _GROUPS:
-            if (root / group).is_dir():
-                candidates += json_files(root / group)
-        files: dict[str, ProviderFile] = {}
         errors: list[ConfigError] = []
+        for group in _GROUPS:
+            directory = root / group
+            if directory.is_dir():
+                candidates += json_files(directory)
+            elif os.path.lexists(directory):
+                errors.append(ConfigError(
+                    str(directory), f"not a directory: LEAP reads {group}/*.json from a "
+                    f"{group} directory here"))
+        files: dict[str, ProviderFile] = {}
         for path in candidates:
             rel = path.relative_to(root).as_posix()
             parts = _split_rel(rel)

@@ -132,10 +132,17 @@ NICKSERVER_DAEMON = PortSpec(
     "The nickserver daemon listens on 64250; nickserver.port is the public port that "
     "forwards to it.", on_page=False,
 )
+TOR_ORPORT = PortSpec(
+    "Tor ORPort", "tor", (9001,), "tcp", True, None, "ip_address",
+    "leap_platform's tor relays (services tor_relay, tor_exit) listen on 9001 on ip_address "
+    "(site_tor::relay). The Ports page does not list tor.", on_page=False,
+)
 TOR_DIRPORT = PortSpec(
     "Tor DirPort", "tor", (80,), "tcp", True, None, "ip_address",
-    "leap_platform's tor relays serve their directory on DirPort 80 (services tor, tor_relay, "
-    "tor_exit).", on_page=False,
+    "Only an exit relay (tor.type \"exit\", service tor_exit) serves its directory on 80, and "
+    "only on a node without webapp whose openvpn.ports lack \"80\" (leap_platform "
+    "site_tor::relay); older leap_platform (one tor service) opened it on every relay. The "
+    "Ports page does not list tor.", on_page=False,
 )
 STATIC_HTTP = PortSpec(
     "HTTP", "static", (80,), "tcp", True, None, "ip_address",
@@ -162,7 +169,7 @@ PAGE_PORTS: tuple[PortSpec, ...] = (
 """The two tables of the Ports page, in its order."""
 
 SOURCE_PORTS: tuple[PortSpec, ...] = (
-    SUBMISSION, DNS, DNS_TCP, MOSH, COUCHDB, NICKSERVER_DAEMON, TOR_DIRPORT,
+    SUBMISSION, DNS, DNS_TCP, MOSH, COUCHDB, NICKSERVER_DAEMON, TOR_ORPORT, TOR_DIRPORT,
     STATIC_HTTP, STATIC_HTTPS, MONITOR_HTTP, MONITOR_HTTPS,
 )
 """Listeners LEAP's sources add to the page."""

@@ -9,14 +9,15 @@ Clash codes, one per pair of listeners on the same address, protocol and port:
 - LP004 when one side is ssh.port and the other a public port. sshd listens on every
   address of the node, so ssh.port meets the listeners of openvpn.gateway_address too;
 - LP011 when one side is a port the user does not see on the Ports page: a derived stunnel
-  port, a fixed port LEAP's sources add (tor's DirPort 80, couchdb, 587, 53, 64250), or a
-  fixed port of the same service (api.port on 443);
+  port, a fixed port LEAP's sources add (tor's 9001, an exit relay's DirPort 80, couchdb,
+  587, 53, 64250), or a fixed port of the same service (api.port on 443);
 - LP002 otherwise: two services of the node on one port (soledad.port == api.port, or
   openvpn's 443 on a gateway address equal to ip_address while webapp serves 443).
 
-Listeners sharing one socket on purpose (apache's 80/443 for webapp, static and monitor)
-never clash. Addresses are compared as addresses, not as text ("2001:db8::1" and
-"2001:db8:0::1" are one address).
+Every node also gets the page's Stunnel row, the range 10000-20000 that generated stunnel
+ports fall in (LP003 checks configured ports against it). Listeners sharing one socket on
+purpose (apache's 80/443 for webapp, static and monitor) never clash. Addresses are
+compared as addresses, not as text ("2001:db8::1" and "2001:db8:0::1" are one address).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from tui.core.port_catalog import (
     OPENVPN,
     SSH,
     STUNNEL,
+    TOR_DIRPORT,
     PortSpec,
     specs_for_service,
     stunnel_port,
@@ -170,7 +172,7 @@ def _bindings(node: EffectiveNode) -> list[Binding]:
         address = gateway if address_key == GATEWAY_KEY else ip
         number = port_number(value)
         low = high = number
-        if spec is MOSH:
+        if spec is MOSH or (spec is STUNNEL and not derived):
             span = port_range(value)
             low, high = span if span else (None, None)
         shown: int | str = value if isinstance(value, (int, str)) else str(value)
@@ -181,6 +183,7 @@ def _bindings(node: EffectiveNode) -> list[Binding]:
 
     value, prop, origin = _value(node, SSH.property)
     add(SSH, "all", value, prop, origin=origin)
+    add(STUNNEL, "all", STUNNEL.ports[0], None)
     if node.get("ssh.mosh.enabled") is True:
         value, prop, origin = _value(node, MOSH.property)
         add(MOSH, "all", value, prop, origin=origin)
@@ -189,6 +192,8 @@ def _bindings(node: EffectiveNode) -> list[Binding]:
             if id(spec) in seen:
                 continue
             seen.add(id(spec))
+            if spec is TOR_DIRPORT and not _serves_tor_directory(node):
+                continue
             if spec is OPENVPN:
                 _add_openvpn(node, add)
             elif spec.property is not None:
@@ -205,6 +210,15 @@ def _bindings(node: EffectiveNode) -> list[Binding]:
 
 
 _Add = Callable[..., None]
+
+
+def _serves_tor_directory(node: EffectiveNode) -> bool:
+    """leap_platform's site_tor::relay: DirPort 80 only for an exit relay, and only when
+    neither webapp nor OpenVPN (openvpn.ports holding "80") would take port 80."""
+    exit_relay = "tor_exit" in node.services or node.get("tor.type") == "exit"
+    ports = node.get("openvpn.ports")
+    openvpn_80 = isinstance(ports, list) and "80" in ports
+    return exit_relay and "webapp" not in node.services and not openvpn_80
 
 
 def _add_openvpn(node: EffectiveNode, add: _Add) -> None:

@@ -1,10 +1,28 @@
-"""Reading a configuration file as text, with a one-line ConfigError for every way it fails."""
+"""Reading a configuration file as text, with a one-line ConfigError for every way it fails.
+
+Only regular files are opened. A FIFO would block the open (and the tool) until a writer
+comes, a device can stream forever, a socket cannot be read at all: each of them is "not
+a regular file". The type is checked with ``stat`` before the open, and again on the
+opened descriptor (``O_NONBLOCK``, so that a FIFO swapped in between cannot block the open).
+"""
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 
 from tui.core.errors import ConfigError
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | os.O_CLOEXEC
 
 
 def decode_utf8(data: bytes, label: str) -> str:
@@ -19,19 +37,58 @@ def decode_utf8(data: bytes, label: str) -> str:
         ) from None
 
 
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words ("a FIFO (named pipe)"); "" for a regular one."""
+    for test, kind in _KINDS:
+        if test(mode):
+            return kind
+    return "" if stat.S_ISREG(mode) else "not a regular file"
+
+
+def not_regular(label: str, mode: int) -> ConfigError:
+    return ConfigError(label, f"not a regular file: {file_kind(mode)}")
+
+
+def _os_error(label: str, exc: OSError, path: Path) -> ConfigError:
+    if isinstance(exc, FileNotFoundError):
+        if os.path.islink(path):
+            return ConfigError(label, "a symbolic link to a file that does not exist")
+        return ConfigError(label, "no such file")
+    if isinstance(exc, PermissionError):
+        return ConfigError(label, "permission denied: cannot read the file")
+    if exc.errno == errno.ELOOP:
+        return ConfigError(label, "too many levels of symbolic links")
+    return ConfigError(label, f"cannot read: {exc.strerror or exc}")
+
+
 def read_bytes(path: Path, label: str) -> bytes:
+    """The bytes of the regular file ``path`` (symbolic links followed)."""
     try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(label, "no such file") from None
-    except IsADirectoryError:
-        raise ConfigError(label, "is a directory, not a file") from None
-    except PermissionError:
-        raise ConfigError(label, "permission denied: cannot read the file") from None
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise not_regular(label, mode)
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
-        raise ConfigError(label, f"cannot read: {exc.strerror or exc}") from None
+        raise _os_error(label, exc, Path(path)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise not_regular(label, mode)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError as exc:
+        raise _os_error(label, exc, Path(path)) from None
+    finally:
+        os.close(fd)
 
 
 def read_text(path: Path, label: str | None = None) -> str:
     label = str(path) if label is None else label
     return decode_utf8(read_bytes(path, label), label)
+
+
+def read_optional_text(path: Path, label: str | None = None) -> str | None:
+    """The file's text, or None when nothing is there (a dangling link is an error)."""
+    if not os.path.lexists(path):
+        return None
+    return read_text(path, label)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,8 @@ from tomlkit.exceptions import ParseError
 
 from tui.core.atomic import atomic_write
 from tui.core.errors import ConfigError
+from tui.core.textfile import read_optional_text
+from tui.core.toml10 import check_toml10
 
 
 def config_dir() -> Path:
@@ -39,19 +42,23 @@ class UserConfig:
     keymap: dict[str, str] = field(default_factory=dict)
 
 
-def load_user_config(path: Path | None = None) -> UserConfig:
-    path = path or config_path()
+def _parse(text: str, file: str) -> tomlkit.TOMLDocument:
+    check_toml10(text, file)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return UserConfig()
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(str(path), f"cannot read: {error}") from None
-    try:
-        doc = tomlkit.parse(text).unwrap()
+        return tomlkit.parse(text)
     except ParseError as error:
         message = str(error).split(" at line")[0]
-        raise ConfigError(str(path), message, error.line, error.col + 1) from None
+        raise ConfigError(file, message, error.line, error.col + 1) from None
+    except Exception as error:  # whatever tomlkit raises: one line, never a traceback
+        raise ConfigError(file, f"cannot read: {error or type(error).__name__}", 1, 1) from None
+
+
+def load_user_config(path: Path | None = None) -> UserConfig:
+    path = path or config_path()
+    text = read_optional_text(path)
+    if text is None:
+        return UserConfig()
+    doc = _parse(text.removeprefix("\ufeff"), str(path)).unwrap()
     theme = doc.get("theme")
     keymap = doc.get("keymap", {})
     return UserConfig(
@@ -61,12 +68,17 @@ def load_user_config(path: Path | None = None) -> UserConfig:
 
 
 def save_theme(theme: str, path: Path | None = None) -> None:
-    """Remember the theme, keeping everything else in the file as it was."""
+    """Remember the theme, keeping everything else in the file as it was.
+
+    A file that cannot be read or parsed is left alone (OSError): replacing it would lose
+    the operator's other settings.
+    """
     path = path or config_path()
     try:
-        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ParseError, UnicodeDecodeError):
-        doc = tomlkit.document()
+        text = read_optional_text(path)
+        doc = tomlkit.document() if text is None else _parse(text, str(path))
+    except ConfigError as error:
+        raise OSError(errno.EINVAL, f"{error} (not overwriting it)") from None
     doc["theme"] = theme
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, doc.as_string().encode("utf-8"))

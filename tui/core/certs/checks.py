@@ -1,14 +1,21 @@
 """Certificate checks (CExxx): pure functions over an inspected cert_location.
 
 ``now`` is an argument so that expiry is testable; the lookup settings decide which files
-the server uses at all (see lookup.py for the order).
+the server uses at all (see lookup.py for the order the Networking page describes). Where
+the server's later source differs from the page, an info finding says both.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from tui.core.certs.domains import is_ip_literal, is_never_requested
+from tui.core.certs.domains import (
+    is_ip_literal,
+    is_never_requested,
+    is_short_name,
+    page_domains_of,
+)
+from tui.core.certs.lookup import SOURCE_NOTES
 from tui.core.certs.model import CRT_SUFFIX, KEY_SUFFIX, CertDir, CertPair, as_utc
 from tui.core.findings import Finding, Severity, sort_findings
 
@@ -17,15 +24,18 @@ EXPIRY_WARNING_DAYS = 30
 CERT_RULES: dict[str, str] = {
     "CE001": "error: the private key does not match its certificate (handshake fails)",
     "CE002": "error: certificate expired or not yet valid; warning: expires within 30 days",
-    "CE003": "warning: the certificate does not cover the domain its file is named for",
+    "CE003": "warning: the certificate covers neither the name its file is named for nor, by "
+    "the page's example (example.crt for example.com), that name under a top-level domain",
     "CE004": "error: certificate or key file unreadable or not valid PEM",
     "CE005": "warning: private key readable by group or others",
     "CE006": "error: a NAME.crt without its NAME.key, or the reverse (the pair is ignored)",
     "CE007": "info: no default.crt/.key: the server creates a self-signed pair at first request",
     "CE008": "error: default.crt without default.key or the reverse: the survivor is overwritten",
     "CE009": "warning: the default certificate has no SAN, or is self-signed and expired",
-    "CE010": "info: service_email is set: certmagic serves, the files are not used",
-    "CE011": "info: a pair named so that no client asks for it (IP address or bare label)",
+    "CE010": "info: service_email is set: the page looks up cert_location first, certmagic "
+    "serves the rest; Clace v0.1.10+ uses certmagic alone",
+    "CE011": "info: a pair named by the page's short naming (example.crt for example.com), "
+    "which the server's source does not look up; or named by an IP address no client sends",
     "CE012": "info: enable_cert_lookup is false: domain pairs are not used",
     "CE013": "info: a wildcard certificate in a domain file is served for that exact name only",
 }
@@ -47,18 +57,17 @@ def check_cert_dir(
 ) -> list[Finding]:
     """Every CExxx finding for the directory, sorted like the other checks."""
     now = as_utc(now)
-    files_used = not service_email.strip()
+    certmagic = bool(service_email.strip())
     findings: list[Finding] = []
     for pair in cert_dir.pairs:
         findings.extend(_file_health(pair, now, expiry_warning_days))
-        findings.extend(_lone_file(pair, files_used, enable_cert_lookup))
-        if not files_used:
-            continue
+        findings.extend(_lone_file(pair, certmagic, enable_cert_lookup))
         if pair.is_default:
-            findings.extend(_default_pair(pair, now))
+            if not certmagic:  # with certmagic on, it serves what no domain pair does
+                findings.extend(_default_pair(pair, now))
         elif enable_cert_lookup:
             findings.extend(_domain_pair(pair))
-    findings.extend(_directory(cert_dir, files_used, enable_cert_lookup))
+    findings.extend(_directory(cert_dir, certmagic, enable_cert_lookup))
     return sort_findings(findings)
 
 
@@ -140,21 +149,23 @@ def _default_pair(pair: CertPair, now: datetime) -> list[Finding]:
     return out
 
 
-def _lone_file(pair: CertPair, files_used: bool, enable_cert_lookup: bool) -> list[Finding]:
+def _lone_file(pair: CertPair, certmagic: bool, enable_cert_lookup: bool) -> list[Finding]:
     """CE006 whatever the settings, as the issue states it: half a pair is a mistake in the
-    directory (like a key that does not match, CE001), and turning lookup on, or clearing
-    service_email, would not make it work. Only the consequence named depends on them.
-    A lone default file in use is CE008's: the server overwrites it.
+    directory (like a key that does not match, CE001), and changing a setting would not
+    make it work. Only the consequence named depends on them. A lone default file in use
+    is CE008's: the server overwrites it.
     """
     present = pair.crt or pair.key
-    if present is None or pair.complete or (pair.is_default and files_used):
+    if present is None or pair.complete or (pair.is_default and not certmagic):
         return []
     name = pair.name
     missing = name + (KEY_SUFFIX if pair.key is None else CRT_SUFFIX)
-    if not files_used:
+    if pair.is_default:
         effect = "an incomplete pair (unused now: service_email is set, certmagic serves)"
     elif not enable_cert_lookup:
         effect = "an incomplete pair (unused now: enable_cert_lookup is false)"
+    elif certmagic:
+        effect = "the server ignores it; with service_email set, certmagic serves that name"
     else:
         effect = "the server ignores it and serves the default pair"
     return [_finding(
@@ -168,24 +179,31 @@ def _domain_pair(pair: CertPair) -> list[Finding]:
     out: list[Finding] = []
     name = pair.name
     present = pair.crt or pair.key
-    if is_never_requested(name) and present is not None:
-        why = (
-            "clients connecting by IP address send no server name: they get the default pair"
-            if is_ip_literal(name)
-            else f"the server looks files up by the full server name ({name}.example.com.crt), "
-            f"so {name}{CRT_SUFFIX} serves only clients asking for the bare name {name!r}"
-        )
-        out.append(_finding(
-            "CE011", Severity.INFO, why, present.path, name,
-            "name the files after the full host name, or use default.crt for IP clients",
-        ))
     cert = pair.cert
+    by_page = page_domains_of(name, cert.dns_names) if cert is not None else ()
+    if present is not None and is_never_requested(name):
+        out.append(_finding(
+            "CE011", Severity.INFO,
+            "clients connecting by IP address send no server name: they get the default pair",
+            present.path, name, "use default.crt for clients that connect by address",
+        ))
+    elif present is not None and (is_short_name(name) or (
+            by_page and cert is not None and not cert.covers(name))):
+        served = ", ".join(by_page) or f"{name}.<top-level domain>"
+        full = by_page[0] if by_page else f"{name}.com"
+        out.append(_finding(
+            "CE011", Severity.INFO,
+            f"{name}{CRT_SUFFIX}/{KEY_SUFFIX} serve {served}, as the Networking page describes "
+            f"(example.crt for example.com); {SOURCE_NOTES['full_name'].format(full=full)}",
+            present.path, name, f"to serve it on every version, also name it {full}.crt/.key",
+        ))
     if cert is not None and pair.crt is not None and not is_ip_literal(name):
-        if not cert.covers(name):
+        if not cert.covers(name) and not by_page:
             names = ", ".join(cert.sans) or "no SAN"
+            wanted = f"{name} or {name}.<top-level domain>" if "." not in name else name
             out.append(_finding(
                 "CE003", Severity.WARNING,
-                f"{name}{CRT_SUFFIX} does not cover {name} (it names {names})",
+                f"{name}{CRT_SUFFIX} covers neither {wanted} (it names {names})",
                 pair.crt.path, name, f"reissue it with {name} as a subject alternative name",
             ))
         if cert.wildcard_names:
@@ -199,18 +217,18 @@ def _domain_pair(pair: CertPair) -> list[Finding]:
     return out
 
 
-def _directory(cert_dir: CertDir, files_used: bool, enable_cert_lookup: bool) -> list[Finding]:
+def _directory(cert_dir: CertDir, certmagic: bool, enable_cert_lookup: bool) -> list[Finding]:
     out: list[Finding] = []
-    if not files_used:
+    if certmagic:
         if cert_dir.pairs:
             out.append(_finding(
                 "CE010", Severity.INFO,
-                "service_email is set: certmagic serves Let's Encrypt certificates and the files "
-                "here are not used",
-                cert_dir.location, "", "clear https.service_email to serve these files",
+                "service_email is set: as the Networking page describes, these files serve the "
+                "names they are for and certmagic (Let's Encrypt) the others; "
+                f"{SOURCE_NOTES['certmagic']}",
+                cert_dir.location, "", "on v0.1.10+, clear https.service_email to serve these",
             ))
-        return out
-    if cert_dir.default is None:
+    elif cert_dir.default is None:
         out.append(_finding(
             "CE007", Severity.INFO,
             "no default.crt: the server creates a self-signed certificate at first request "
@@ -221,10 +239,10 @@ def _directory(cert_dir: CertDir, files_used: bool, enable_cert_lookup: bool) ->
     if not enable_cert_lookup:
         unused = [pair.name for pair in cert_dir.pairs if not pair.is_default]
         if unused:
+            fallback = "certmagic serves" if certmagic else "every request gets the default pair"
             out.append(_finding(
                 "CE012", Severity.INFO,
-                f"enable_cert_lookup is false: every request gets the default pair; "
-                f"{', '.join(unused)} unused",
+                f"enable_cert_lookup is false: {fallback}; {', '.join(unused)} unused",
                 cert_dir.location, "", "set https.enable_cert_lookup = true to serve them",
             ))
     return out

@@ -16,6 +16,7 @@ from pathlib import Path
 from tui.core.atomic import atomic_write
 from tui.core.certs.domains import DEFAULT_NAME, is_ip_literal, validate_hostname
 from tui.core.certs.model import CRT_SUFFIX, KEY_SUFFIX, CertInfo, as_utc
+from tui.core.clace_env import unresolved
 from tui.core.errors import ConfigError
 
 DEFAULT_VALIDITY_DAYS = 365
@@ -160,6 +161,12 @@ def create_self_signed(
         raise ConfigError("certs new", f"validity of {days} days: give at least 1")
     stem, names = certificate_names(name, wildcard=wildcard, extra_names=extra_names)
     cert_dir = Path(cert_dir)
+    unset = unresolved(cert_dir)
+    if unset:
+        # Creating it would make a directory literally named "$CL_HOME" (or so) here.
+        names_unset = ", ".join(f"${n}" for n in sorted(unset))
+        raise ConfigError(str(cert_dir), f"{names_unset} is not set here: not creating a "
+                          "directory named after it (set it, or give the directory)")
     crt_path = cert_dir / f"{stem}{CRT_SUFFIX}"
     key_path = cert_dir / f"{stem}{KEY_SUFFIX}"
     existing = [p for p in (crt_path, key_path) if p.exists() or p.is_symlink()]

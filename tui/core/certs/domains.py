@@ -71,14 +71,32 @@ def covers(dns_names: tuple[str, ...], ip_addresses: tuple[str, ...], host: str)
     return any(name_matches(pattern, host) for pattern in dns_names)
 
 
-def is_never_requested(name: str) -> bool:
-    """A pair named so that no TLS client ever sends that server name.
+def page_names(server_name: str) -> tuple[str, ...]:
+    """The file names (without .crt/.key) that serve ``server_name``, first match wins.
 
-    IP literals are never sent as SNI, and a single label (``example``) is not what a
-    client asks for ``example.com``: the server looks the file up by the full name.
+    The Networking page: "if a file example.crt and example.key are found in the
+    certificates folder, those are used for example.com domain". The full server name
+    comes first (the name the server's source looks up), then the name without its
+    top-level label, the page's example (``www.example.com`` -> ``www.example``).
     """
-    if name == DEFAULT_NAME:
-        return False
-    if is_ip_literal(name):
-        return True
-    return "." not in name and name not in SINGLE_LABEL_HOSTS
+    head, dot, _ = server_name.rpartition(".")
+    return (server_name, head) if dot and head else (server_name,)
+
+
+def page_domains_of(name: str, dns_names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names a pair called ``name`` serves by the page's short naming: ``example``
+    serves ``example.<tld>``; among the certificate's names, those of that form."""
+    return tuple(n for n in dns_names if not n.startswith("*.") and
+                 normalize_name(n).rpartition(".")[0] == name)
+
+
+def is_never_requested(name: str) -> bool:
+    """A pair named so that no TLS client ever asks for it: an IP address (clients
+    connecting by address send no server name, RFC 6066)."""
+    return name != DEFAULT_NAME and is_ip_literal(name)
+
+
+def is_short_name(name: str) -> bool:
+    """A pair named by a single label (``example``): served by the page's naming only."""
+    return (name != DEFAULT_NAME and "." not in name and not is_ip_literal(name)
+            and name not in SINGLE_LABEL_HOSTS)

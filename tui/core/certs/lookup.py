@@ -1,14 +1,19 @@
-"""Which certificate the server serves for a name, and why: Clace's lookup order.
+"""Which certificate the server serves for a name, and why: the lookup the Networking page
+(the specification) describes, per TLS handshake:
 
-Read from the server's sources (corpus clace/SOURCES.txt), per TLS handshake:
-1. ``service_email`` set: certmagic (Let's Encrypt) serves; no file in cert_location is used.
-2. ``enable_cert_lookup`` on, the client sent a server name (SNI) and both
-   ``<SNI>.crt`` and ``<SNI>.key`` exist: that pair, by the full name; a broken pair fails
-   the handshake, there is no fallback.
-3. ``default.crt`` + ``default.key``: the same, broken means a failed handshake.
-4. Either default file missing: a self-signed pair is generated at the first request and
-   written over the survivor (ECDSA P-384, no SANs, 365 days, never renewed).
-Clients connecting by IP address send no server name and always land on 3 or 4.
+1. ``enable_cert_lookup`` on and the client sent a server name (SNI): the pair in
+   cert_location "matching the domain name" - ``<SNI>.crt``/``.key``, or by the page's
+   example (``example.crt`` for ``example.com``) the name without its top-level label.
+   A broken pair fails the handshake.
+2. Otherwise, with ``service_email`` set: certmagic obtains a Let's Encrypt certificate
+   ("If not found, certmagic is used to create the certificate").
+3. Otherwise ``default.crt`` + ``default.key``; either missing: a self-signed pair is
+   created in the certificates folder at the first request (from the server's source:
+   ECDSA P-384, no SANs, 365 days, never renewed, written over the survivor).
+Clients connecting by IP address send no server name and always land on 2 or 3.
+
+Where the server's source differs, the findings say so as information, naming the version
+(see ``SOURCE_NOTES``): the page is never reported as wrong.
 """
 
 from __future__ import annotations
@@ -16,8 +21,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tui.core.certs.domains import DEFAULT_NAME, is_ip_literal, normalize_name
+from tui.core.certs.domains import DEFAULT_NAME, is_ip_literal, normalize_name, page_names
 from tui.core.certs.model import CRT_SUFFIX, KEY_SUFFIX, CertDir, CertPair
+
+SOURCE_NOTES = {
+    "certmagic": "Clace v0.1.10 and later (claceio/clace b0c4254, 2023-10-12) use certmagic "
+    "alone when service_email is set: there, the files in cert_location are not used",
+    "full_name": "the Clace server's source, in every version, looks files up by the full "
+    "server name only ({full}.crt)",
+}
+"""Where claceio/clace's later code differs from the page (read from its history: the
+page's era, v0.1.0-v0.1.9, looked files up first and used certmagic for the rest)."""
 
 
 class CertSource(StrEnum):
@@ -61,6 +75,15 @@ def _covers(pair: CertPair, host: str | None) -> bool | None:
     return cert.covers(host)
 
 
+def domain_pair(cert_dir: CertDir, server_name: str) -> CertPair | None:
+    """The first complete pair named for ``server_name`` (see :func:`page_names`)."""
+    for name in page_names(server_name):
+        pair = cert_dir.pair(name)
+        if pair is not None and pair.crt is not None and pair.key is not None:
+            return pair
+    return None
+
+
 def _why_not_domain_pair(
     cert_dir: CertDir, server_name: str | None, domain: str, enable_cert_lookup: bool
 ) -> str:
@@ -70,11 +93,13 @@ def _why_not_domain_pair(
         return "no server name"
     if not enable_cert_lookup:
         return "enable_cert_lookup is false"
-    pair = cert_dir.pair(server_name)
-    if pair is None:
-        return f"no {server_name}{CRT_SUFFIX}/{KEY_SUFFIX}"
-    missing = CRT_SUFFIX if pair.crt is None else KEY_SUFFIX
-    return f"{server_name}{missing} is missing"
+    for name in page_names(server_name):
+        pair = cert_dir.pair(name)
+        if pair is not None:
+            missing = CRT_SUFFIX if pair.crt is None else KEY_SUFFIX
+            return f"{name}{missing} is missing"
+    names = " or ".join(f"{n}{CRT_SUFFIX}/{KEY_SUFFIX}" for n in page_names(server_name))
+    return f"no {names}"
 
 
 def resolve(
@@ -89,30 +114,31 @@ def resolve(
     server_name = None if not normalized or is_ip_literal(normalized) else normalized
     # What the client verifies the certificate against: its server name or the address.
     host = normalized or None
-    if service_email.strip():
-        return Resolution(
-            domain,
-            server_name,
-            CertSource.CERTMAGIC,
-            None,
-            None,
-            "service_email is set: certmagic obtains a Let's Encrypt certificate; "
-            "the files in cert_location are not used",
-        )
     if server_name is not None and enable_cert_lookup:
-        pair = cert_dir.pair(server_name)
+        pair = domain_pair(cert_dir, server_name)
         if pair is not None and pair.crt is not None and pair.key is not None:
             problem = pair.problem
             reason = (
                 f"{pair.name}{CRT_SUFFIX} and {pair.name}{KEY_SUFFIX} exist"
                 if problem is None
                 else f"the pair exists but is broken ({problem}): the handshake fails, "
-                "no fallback to default"
+                "no fallback"
             )
+            if pair.name != server_name:
+                reason += (f" (the page's naming; "
+                           f"{SOURCE_NOTES['full_name'].format(full=server_name)})")
+            if service_email.strip():
+                reason += f"; {SOURCE_NOTES['certmagic']}"
             return Resolution(
                 domain, server_name, CertSource.DOMAIN, pair.crt.path, pair.key.path,
                 reason, problem is not None, _covers(pair, host), pair,
             )
+    if service_email.strip():
+        why = _why_not_domain_pair(cert_dir, server_name, normalized, enable_cert_lookup)
+        return Resolution(
+            domain, server_name, CertSource.CERTMAGIC, None, None,
+            f"{why}: service_email is set, certmagic obtains a Let's Encrypt certificate",
+        )
     why = _why_not_domain_pair(cert_dir, server_name, normalized, enable_cert_lookup)
     default = cert_dir.default
     crt_path = cert_dir.path_of(DEFAULT_NAME + CRT_SUFFIX)

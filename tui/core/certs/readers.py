@@ -7,12 +7,15 @@ certificates through paramiko's SFTPClient with the same code as a local directo
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+from tui.core.textfile import file_kind
 
 # Certificates and keys are small; a bigger file is not one, and is not read whole.
 MAX_FILE_BYTES = 1024 * 1024
@@ -67,11 +70,22 @@ class LocalDirReader:
                 continue
             if stat.S_ISREG(st.st_mode):
                 result.append(DirEntry(entry.name, stat.S_IMODE(st.st_mode)))
+            elif not stat.S_ISDIR(st.st_mode):
+                # A FIFO, socket or device named like a certificate: reading it says so.
+                result.append(DirEntry(entry.name, None))
         return result
 
     def read(self, name: str) -> bytes:
-        with open(self.directory / name, "rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1)
+        # O_NONBLOCK and the check on the open descriptor: a FIFO never blocks the read.
+        fd = os.open(self.directory / name, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            mode = os.fstat(fd).st_mode
+            if not stat.S_ISREG(mode):
+                raise OSError(errno.EINVAL, f"not a regular file: {file_kind(mode)}")
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                return handle.read(MAX_FILE_BYTES + 1)
+        finally:
+            os.close(fd)
 
 
 class SFTPClientLike(Protocol):

@@ -27,7 +27,7 @@ class _ClaceLike(Protocol):
     @property
     def https(self) -> _HttpsSettings: ...
 
-    def expand(self, value: str) -> str: ...
+    def server_path(self, value: str) -> Path: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +48,12 @@ class CertSettings:
 
 
 def settings_from_clace(cfg: _ClaceLike) -> CertSettings:
-    """The https settings of a loaded Clace config, with $CL_HOME, $VAR and ~ expanded."""
+    """The https settings of a loaded Clace config; cert_location as the server resolves it
+    ($CL_HOME defaulting to the file's directory, relative paths from there)."""
     https = cfg.https
     raw = https.cert_location or DEFAULT_CERT_LOCATION
     return CertSettings(
-        cert_dir=Path(cfg.expand(raw)),
+        cert_dir=cfg.server_path(raw),
         enable_cert_lookup=bool(https.enable_cert_lookup),
         service_email=https.service_email or "",
         cert_location=raw,

@@ -9,6 +9,7 @@ from pathlib import Path
 from tui.core.errors import ConfigError
 from tui.core.inventory import CLACE_SOURCE, HostSpec, Inventory
 from tui.core.inventory import FileSpec as FileSpec
+from tui.core.textfile import read_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +40,9 @@ def load_sources(inventory: Inventory, hosts: Sequence[HostSpec], *, clace: Path
                                   "provider with --provider DIR")
             path = Path(provider) / source
         try:
-            sources[source] = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(str(path), f"cannot read {source}: {exc.strerror or exc}") from None
+            sources[source] = read_bytes(path, str(path))  # regular files only: never hangs
+        except ConfigError as error:
+            raise ConfigError(str(path), f"cannot read {source}: {error.message}") from None
     return sources
 
 
