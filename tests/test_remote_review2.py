@@ -30,6 +30,8 @@ from tui.core.remote.journal import Journal
 from tui.core.remote.plan import plan
 from tui.core.remote.protocol import HostOperation, RunOptions, journal_detail
 from tui.core.remote.ssh import Endpoint, SshOptions
+from tui.core.remote.step_confirm import confirm_endpoint
+from tui.core.remote.step_swap import undo
 from tui.core.remote.watchdog import Watchdog
 
 Hosts = Callable[[int], list[SshdHost]]
@@ -103,7 +105,7 @@ def test_deploy_host_proves_the_node_but_confirms_on_itself(tmp_path: Path) -> N
     operation.risks = [LockoutRisk("node web1 ssh.port: 22 -> 2222", node="web1",
                                    old_ssh_port=22, new_ssh_port=2222)]
 
-    endpoint, aliases, node, same_host = operation._confirm_endpoint()
+    endpoint, aliases, node, same_host = confirm_endpoint(operation)
 
     assert (endpoint.hostname, endpoint.port, node) == ("192.0.2.10", 2222, "web1")
     assert "192.0.2.10" in aliases  # the key known on port 22 proves the new port
@@ -112,13 +114,13 @@ def test_deploy_host_proves_the_node_but_confirms_on_itself(tmp_path: Path) -> N
 
 def test_host_moving_its_own_port_confirms_over_the_new_connection(tmp_path: Path) -> None:
     operation = sample_operation(tmp_path, "clace1")
-    assert operation._confirm_endpoint()[3] is True  # no port move: this very host
+    assert confirm_endpoint(operation)[3] is True  # no port move: this very host
     operation.host = dataclasses.replace(operation.host, leap_node="web1")
     inventory = operation.options.inventory
     operation.options.inventory = dataclasses.replace(
         inventory, hosts=(operation.host, *inventory.hosts[1:]))
     operation.risks = [LockoutRisk("r", node="web1", old_ssh_port=22, new_ssh_port=2222)]
-    endpoint, _, _, same_host = operation._confirm_endpoint()
+    endpoint, _, _, same_host = confirm_endpoint(operation)
     assert endpoint.port == 2222 and same_host is True
 
 
@@ -304,7 +306,7 @@ def test_undo_while_the_watchdog_reverts_waits_for_it(remote_env: RemoteEnv,
     helper = threading.Thread(target=finish_revert)
     helper.start()
     try:
-        operation._undo([s for s in operation.files if s.swapped], "declined")
+        undo(operation, [s for s in operation.files if s.swapped], "declined")
     finally:
         helper.join()
         operation.close()

@@ -1,0 +1,150 @@
+"""One host's run as the steps see it: its files, its session, its result so far.
+
+The steps (step_connect, step_plan, step_transfer, step_swap, step_confirm) are functions
+over a HostState; HostOperation (protocol.py) strings them together. What differs between
+apply and rollback are the three hooks at the end of the class.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import paramiko
+
+from tui.core.findings import Finding, Severity
+from tui.core.inventory import HostSpec
+from tui.core.remote.changes import LockoutRisk, node_connection_defaults, pinned_host_key_lines
+from tui.core.remote.errors import ConnectError
+from tui.core.remote.hostkeys import parse_public_key
+from tui.core.remote.journal import sha256
+from tui.core.remote.outcome import HostResult, RunOptions, journal_detail
+from tui.core.remote.plan import FileChange, HostPlan
+from tui.core.remote.ssh import CommandResult, Connection, Endpoint
+from tui.core.remote.watchdog import Watchdog, backup_re
+
+
+class NotConfirmed(Exception):
+    """The change was not kept: reverted now, or by the host at its deadline."""
+
+
+@dataclass(slots=True)
+class FileState:
+    change: FileChange
+    old: bytes | None = None
+    mode: int | None = None
+    uid: int | None = None
+    gid: int | None = None
+    tmp: str | None = None
+    backup: str | None = None
+    swapped: bool = False
+    consumes: str | None = None  # rollback: the generation restored, removed once kept
+
+    @property
+    def target(self) -> str:
+        return self.change.spec.target
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.change.new
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+
+
+class HostState:
+    """The state every step reads and updates; ``action`` is "apply" or "rollback"."""
+
+    action = "apply"
+
+    def __init__(self, plan: HostPlan, options: RunOptions) -> None:
+        self.plan = plan
+        self.host: HostSpec = plan.host
+        self.options = options
+        self.name = plan.host.name
+        self.stamp = _stamp()
+        self.conn: Connection | None = None
+        self.endpoint: Endpoint | None = None
+        self.files = [FileState(change) for change in plan.changes]
+        self.result = HostResult(self.name, "failed")
+        self.risks: list[LockoutRisk] = []
+        self.window: float | None = None
+        self.watchdog: Watchdog | None = None
+        # True when the watchdog is only the safety net of a multi-step swap: leap-tui
+        # confirms it itself over the same session as soon as the reload succeeded.
+        self.safety_net = False
+        self.safety_confirmation: CommandResult | None = None
+        self.started = time.monotonic()
+
+    def emit(self, stage: str, detail: str = "") -> None:
+        self.options.on_event(self.name, stage, detail)
+
+    def finding(self, code: str, severity: Severity, message: str, *, file: str | None = None,
+                hint: str = "") -> None:
+        self.result.findings.append(Finding(code, severity, message, file=file, hint=hint,
+                                            node=self.host.leap_node))
+
+    @property
+    def live(self) -> Connection:
+        if self.conn is None:
+            raise ConnectError(f"{self.name}: not connected")
+        return self.conn
+
+    def node_defaults(self, node: str | None) -> tuple[str | None, int | None]:
+        if node is None:
+            return None, None
+        return node_connection_defaults(self.options.provider, node, self.options.provider_root)
+
+    def pinned(self, node: str | None) -> list[paramiko.PKey]:
+        if node is None:
+            return []
+        keys = [parse_public_key(line)
+                for line in pinned_host_key_lines(self.options.provider_root, node)]
+        return [k for k in keys if k is not None]
+
+    def journal(self, state: FileState, result: str, *, before: bytes | None,
+                after: bytes | None, backup: str | None, detail: str = "") -> None:
+        if after is not None:
+            self.options.journal.store_blob(after)
+        if before is not None:
+            self.options.journal.store_blob(before)
+        self.options.journal.record(run=self.options.run_id, action=self.action, host=self.name,
+                                    path=state.target, before=sha256(before), after=sha256(after),
+                                    backup=backup, result=result, detail=journal_detail(detail))
+
+    def read_remote(self, path: str) -> bytes:
+        with self.live.sftp.open(path, "rb") as handle:
+            data: bytes = handle.read()
+        return data
+
+    def list_backups(self, target: str) -> list[str]:
+        directory, name = posixpath.split(target)
+        pattern = backup_re(name)
+        try:
+            names = self.live.sftp.listdir(directory)
+        except OSError:
+            return []
+        return sorted(posixpath.join(directory, n) for n in names if pattern.match(n))
+
+    @staticmethod
+    def reload_commands(states: list[FileState]) -> list[str]:
+        commands: list[str] = []
+        for state in states:
+            reload = state.change.spec.reload
+            if reload and reload not in commands:
+                commands.append(reload)
+        return commands
+
+    # -- what apply and rollback do differently ------------------------------------------
+
+    def prepare_new(self) -> None:
+        """Choose the new bytes once the live files are read (apply: the plan's)."""
+
+    def check_drift(self, state: FileState) -> None:
+        """Refuse (or note) a live file changed since leap-tui put it there."""
+
+    def after_success(self, changed: list[FileState]) -> None:
+        """Tidy the host once the change is kept."""
