@@ -17,10 +17,11 @@ import paramiko
 from tui.core.findings import Finding, Severity
 from tui.core.inventory import HostSpec
 from tui.core.remote.changes import LockoutRisk, node_connection_defaults, pinned_host_key_lines
-from tui.core.remote.errors import ConnectError
+from tui.core.remote.errors import ConnectError, RemoteError
 from tui.core.remote.hostkeys import parse_public_key
 from tui.core.remote.journal import sha256
 from tui.core.remote.outcome import HostResult, RunOptions, journal_detail
+from tui.core.remote.placeholders import PlaceholderError, substitute
 from tui.core.remote.plan import FileChange, HostPlan
 from tui.core.remote.ssh import CommandResult, Connection, Endpoint
 from tui.core.remote.watchdog import Watchdog, backup_re
@@ -131,11 +132,18 @@ class HostState:
 
     @staticmethod
     def reload_commands(states: list[FileState]) -> list[str]:
+        """The files' reload commands, placeholders substituted, each once."""
         commands: list[str] = []
         for state in states:
             reload = state.change.spec.reload
-            if reload and reload not in commands:
-                commands.append(reload)
+            if not reload:
+                continue
+            try:
+                command = substitute(reload, {"path": state.target, "target": state.target})
+            except PlaceholderError as exc:
+                raise RemoteError(f"reload of {state.target} not run: {exc}") from None
+            if command not in commands:
+                commands.append(command)
         return commands
 
     # -- what apply and rollback do differently ------------------------------------------

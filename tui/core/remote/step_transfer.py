@@ -11,7 +11,7 @@ import posixpath
 from tui.core.remote.errors import ConnectError, RemoteError, ValidateError
 from tui.core.remote.host_state import FileState, HostState
 from tui.core.remote.journal import sha256
-from tui.core.remote.ssh import quote
+from tui.core.remote.placeholders import PlaceholderError, substitute
 
 _CHUNK = 1 << 20
 _NEW_FILE_MODE = 0o644
@@ -59,7 +59,11 @@ def upload(op: HostState, state: FileState) -> None:
 
 def validate(op: HostState, state: FileState) -> None:
     assert state.tmp is not None and state.change.spec.validate is not None
-    command = state.change.spec.validate.replace("{path}", quote(state.tmp))
+    try:
+        command = substitute(state.change.spec.validate,
+                             {"path": state.tmp, "target": state.target})
+    except PlaceholderError as exc:
+        raise ValidateError(f"validate of {state.target} not run: {exc}") from None
     op.emit("validate", command)
     result = op.live.run(command)
     if not result.ok:
