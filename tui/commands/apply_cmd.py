@@ -110,6 +110,18 @@ class Prompts:
             return getpass.getpass(question)
 
 
+def check_journal(*, writing: bool) -> None:
+    """Refuse (JournalError, exit 2) a journal that cannot record the run, before any host
+    is touched; warn on stderr about each damaged line (skipped)."""
+    from tui.core.remote.journal import Journal
+
+    journal = Journal()
+    if writing:
+        journal.check_writable()
+    for problem in journal.read().problems:
+        print(f"leap-tui: warning: {problem.format(journal.path)}", file=sys.stderr)
+
+
 def build_options(args: argparse.Namespace, inventory: Inventory, console: Console,
                   prompts: Prompts) -> RunOptions:
     """RunOptions from the command line: known_hosts, ssh_config, prompts, provider."""
@@ -206,6 +218,7 @@ def skipped_after_dry_run(failed: list[HostResult]) -> list[HostResult]:
 
 
 def print_results(console: Console, results: list[HostResult], *, show_diffs: bool) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     if show_diffs:
@@ -234,8 +247,9 @@ def print_results(console: Console, results: list[HostResult], *, show_diffs: bo
             notes.append("lock-out risk: " + "; ".join(result.lockout))
         if not notes and result.message:
             notes.append(result.message)
-        table.add_row(result.host, f"[{style}]{result.status}[/]", files, backups,
-                      "\n".join(notes) or "-", f"{result.seconds:.1f}s")
+        # Paths and command output are data, never Rich markup ("[/x]" prints as typed).
+        table.add_row(result.host, f"[{style}]{result.status}[/]", escape(files),
+                      escape(backups), escape("\n".join(notes) or "-"), f"{result.seconds:.1f}s")
     console.print(table)
 
 
@@ -296,6 +310,7 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError("-", "--parallel must be at least 1 and --canary at least 0")
         if args.confirm_within is not None and args.confirm_within < 1:
             raise ConfigError("-", "--confirm-within must be at least 1 second")
+        check_journal(writing=not args.dry_run)
     except ConfigError as exc:
         return fail_input(exc)
     if not plans:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
+
+from tui.commands.common import fail
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,6 +27,7 @@ _MIN_WIDTHS = {"time (UTC)": 10, "before → after": 9}
 def run(args: argparse.Namespace) -> int:
     from rich import box
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from tui.core.remote.journal import (
@@ -35,16 +39,23 @@ def run(args: argparse.Namespace) -> int:
     )
 
     journal = Journal()
-    entries = journal.entries(args.host)
+    read = journal.read(args.host)
+    unusable = [p for p in read.problems if p.line is None]
+    if unusable:
+        return fail(unusable[0].format(journal.path))
+    for problem in read.problems:
+        print(f"leap-tui: warning: {problem.format(journal.path)}", file=sys.stderr)
+    entries = read.entries
     console = Console()
     if not entries:
-        console.print(f"No history in {journal.path}" + (f" for {args.host}" if args.host else ""))
+        console.print(f"No history in {journal.path}" + (f" for {args.host}" if args.host else ""),
+                      markup=False, highlight=False)
         return 0
     restored = restored_backups(entries)
     if not args.all:
         entries = list(reversed(outcomes(entries)))  # how each change ended, newest first
     # No vertical rules: at 80 columns every character goes to the cells.
-    table = Table(title=f"leap-tui history ({journal.path})", box=box.SIMPLE_HEAD,
+    table = Table(title=escape(f"leap-tui history ({journal.path})"), box=box.SIMPLE_HEAD,
                   pad_edge=False)
     columns = ["time (UTC)", "host", "action", "file", "result", "before → after", "backup"]
     with_detail = any(entry.detail for entry in entries)
@@ -58,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
                entry.path, entry.result,
                f"{short_hash(entry.before)} → {short_hash(entry.after)}",
                backup_label(entry, restored)]
-        table.add_row(*row, *([entry.detail] if with_detail else []))
+        # Journal text is data, never Rich markup: "[/x]" in a detail must print as typed.
+        table.add_row(*map(escape, row), *([escape(entry.detail)] if with_detail else []))
     console.print(table)
     return 0

@@ -8,6 +8,7 @@ from tui.commands.apply_cmd import (
     Prompts,
     add_host_options,
     build_options,
+    check_journal,
     chosen_hosts,
     interactive,
     load_inventory_arg,
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         hosts = inventory.select(chosen_hosts(args))
         if args.parallel < 1:
             raise ConfigError("-", "--parallel must be at least 1")
+        check_journal(writing=True)
     except ConfigError as exc:
         return fail_input(exc)
     if not hosts:

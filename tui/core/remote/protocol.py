@@ -22,7 +22,7 @@ from tui.core.inventory import HostSpec
 from tui.core.remote import step_confirm, step_connect, step_plan, step_swap, step_transfer
 from tui.core.remote.errors import RemoteError
 from tui.core.remote.host_state import FileState, HostState, NotConfirmed
-from tui.core.remote.journal import sha256
+from tui.core.remote.journal import JournalError, sha256
 from tui.core.remote.outcome import (
     DEFAULT_LOCKOUT_WINDOW,
     DEFAULT_SAFETY_WINDOW,
@@ -143,9 +143,17 @@ class HostOperation(HostState):
             self.result.message = exc.message
             self.finding(exc.code, Severity.ERROR, exc.message, hint=exc.hint)
             self.emit("failed", exc.message)
+        except JournalError as exc:
+            self.result.status = "failed"
+            self.result.message = f"the local journal failed: {exc}"
+            if any(s.swapped for s in self.files):
+                self.result.message += "; this change on the host is not recorded"
+            self.finding("AP015", Severity.ERROR, self.result.message,
+                         hint="fix the journal file (or $LEAP_TUI_STATE_DIR) and check the host")
+            self.emit("failed", self.result.message)
         except Exception as exc:  # one host's surprise must not stop the fleet
             self.result.status = "failed"
-            self.result.message = f"{type(exc).__name__}: {exc}"
+            self.result.message = f"unexpected failure: {exc or type(exc).__name__}"
             self.finding("AP013", Severity.ERROR, self.result.message)
             self.emit("failed", self.result.message)
         finally:

@@ -15,4 +15,6 @@ APPLY_RULES: dict[str, str] = {
     "AP010": "authentication failed, or a key needs its passphrase",
     "AP012": "a watchdog died before deciding (host rebooted?): refused unless --force",
     "AP013": "any other remote failure",
+    "AP015": "the local journal cannot be read or written: nothing is changed, or what was "
+             "changed is named",
 }
