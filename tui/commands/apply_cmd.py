@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from tui.core.remote.protocol import HostResult, RunOptions
 
 
+# --wait: a holder's run takes at most its confirm window and its commands' timeouts.
+LOCK_WAIT = 600.0
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "apply", help="push the edited files to their hosts over SSH (confirm-or-revert)",
@@ -61,6 +65,9 @@ def add_host_options(parser: argparse.ArgumentParser) -> None:
                         help="hosts worked on at once (default 16)")
     parser.add_argument("--accept-new-host-key", action="store_true",
                         help="trust and record a host key seen for the first time")
+    parser.add_argument("--wait", action="store_true",
+                        help="when another run holds a file's lock on a host, wait for it "
+                        f"(up to {round(LOCK_WAIT / 60)} minutes) instead of skipping the host")
 
 
 def interactive() -> bool:
@@ -161,6 +168,7 @@ def build_options(args: argparse.Namespace, inventory: Inventory, console: Conso
         force=bool(getattr(args, "force", False)),
         dry_run=bool(getattr(args, "dry_run", False)),
         confirm_within=args.confirm_within,
+        lock_wait=LOCK_WAIT if getattr(args, "wait", False) else 0.0,
         provider=load_provider(provider_root) if provider_root else None,
         provider_root=provider_root,
     )

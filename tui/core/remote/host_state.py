@@ -18,6 +18,7 @@ from tui.core.findings import Finding, Severity
 from tui.core.inventory import HostSpec
 from tui.core.remote.changes import LockoutRisk, node_connection_defaults, pinned_host_key_lines
 from tui.core.remote.errors import ConnectError, RemoteError
+from tui.core.remote.host_lock import LockRequest
 from tui.core.remote.hostkeys import parse_public_key
 from tui.core.remote.journal import sha256
 from tui.core.remote.outcome import HostResult, RunOptions, journal_detail
@@ -78,6 +79,7 @@ class HostState:
         # confirms it itself over the same session as soon as the reload succeeded.
         self.safety_net = False
         self.safety_confirmation: CommandResult | None = None
+        self.lock: LockRequest | None = None  # the host's locks, while this run holds them
         self.started = time.monotonic()
 
     def emit(self, stage: str, detail: str = "") -> None:

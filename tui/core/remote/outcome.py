@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from pathlib import Path
 from tui.core.findings import Finding
 from tui.core.inventory import Inventory
 from tui.core.remote.changes import ProviderLike
+from tui.core.remote.host_lock import client_name
 from tui.core.remote.journal import Journal
 from tui.core.remote.ssh import SshOptions
 
@@ -53,6 +55,13 @@ class RunOptions:
     provider_root: Path | None = None
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     safety_window: float = DEFAULT_SAFETY_WINDOW
+    # Seconds to wait for another run's lock on a target (--wait); 0: refuse at once.
+    lock_wait: float = 0.0
+    # Set by the operator (Ctrl-C, a key) to stop waiting: for a lock, or for a new
+    # connection in a confirm window (the host then reverts).
+    give_up: threading.Event = field(default_factory=threading.Event)
+    # How a lock held by this run names its holder to another run: user@machine.
+    client: str = field(default_factory=client_name)
 
 
 @dataclass(slots=True)

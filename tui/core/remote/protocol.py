@@ -19,7 +19,14 @@ import paramiko
 
 from tui.core.findings import Severity
 from tui.core.inventory import HostSpec
-from tui.core.remote import step_confirm, step_connect, step_plan, step_swap, step_transfer
+from tui.core.remote import (
+    step_confirm,
+    step_connect,
+    step_lock,
+    step_plan,
+    step_swap,
+    step_transfer,
+)
 from tui.core.remote.errors import RemoteError
 from tui.core.remote.host_state import FileState, HostState, NotConfirmed
 from tui.core.remote.journal import JournalError, sha256
@@ -51,6 +58,12 @@ class HostOperation(HostState):
 
     def connect(self) -> None:
         step_connect.open_session(self)
+
+    def take_lock(self) -> None:
+        if self.options.dry_run:
+            step_lock.peek(self)
+        else:
+            step_lock.acquire(self)
 
     def inspect(self) -> None:
         step_plan.inspect(self)
@@ -109,12 +122,14 @@ class HostOperation(HostState):
                         if leftover is not None:
                             with contextlib.suppress(OSError, EOFError):
                                 self.live.sftp.remove(leftover)
+                step_lock.release(self)
             self.conn.close()
             self.conn = None
 
     def run(self) -> HostResult:
         try:
             self.connect()
+            self.take_lock()
             self.inspect()
             if self.options.dry_run:
                 self.result.status = "dry-run"

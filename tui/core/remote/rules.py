@@ -15,6 +15,8 @@ APPLY_RULES: dict[str, str] = {
     "AP010": "authentication failed, or a key needs its passphrase",
     "AP012": "a watchdog died before deciding (host rebooted?): refused unless --force",
     "AP013": "any other remote failure",
+    "AP014": "another run holds the lock on a target: refused naming it (--wait waits); a stale "
+             "lock (its holder gone) is broken and said so",
     "AP015": "the local journal cannot be read or written: nothing is changed, or what was "
              "changed is named",
 }
