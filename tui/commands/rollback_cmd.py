@@ -48,11 +48,19 @@ def run(args: argparse.Namespace) -> int:
         return fail_input(exc)
     if not hosts:
         return fail("the inventory lists no hosts")
+    undo = None
+    if args.to is None:
+        from tui.core.remote.journal import Journal
+        from tui.core.remote.run_undo import last_run
+
+        # Undo the last run that changed these hosts, as it changed each of them.
+        undo = last_run(Journal().entries(), [h.name for h in hosts])
     if not args.yes:
         if not interactive():
             return fail("refusing to roll back without --yes and without a terminal to ask on")
         names = ", ".join(h.name for h in hosts)
-        which = f"generation {args.to}" if args.to else "the newest backup"
+        which = (f"generation {args.to}" if args.to else "the newest backup" if undo is None
+                 else f"the files as they were before run {undo.run} ({undo.time})")
         if not prompts.yes(f"Restore {which} on {names}?"):
             console.print("Nothing changed.")
             return 0  # declining is not a failure of any host
@@ -62,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     options = build_options(args, inventory, console, prompts)
     results = run_with_progress(
         console, [h.name for h in hosts], options,
-        lambda o: rollback_fleet(hosts, o, to=args.to, parallel=args.parallel),
+        lambda o: rollback_fleet(hosts, o, to=args.to, undo=undo, parallel=args.parallel),
         not args.yes, prompts)
     print_results(console, results, show_diffs=False)
     return 0 if all(r.ok for r in results) else 1

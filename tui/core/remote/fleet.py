@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from tui.core.inventory import HostSpec
 from tui.core.remote.plan import HostPlan
 from tui.core.remote.protocol import HostOperation, HostResult, RollbackOperation, RunOptions
+from tui.core.remote.run_undo import RunChanges, nothing_to_undo
 
 DEFAULT_PARALLEL = 16
 
@@ -45,7 +46,22 @@ def apply_fleet(plans: Sequence[HostPlan], options: RunOptions, *,
 
 
 def rollback_fleet(hosts: Sequence[HostSpec], options: RunOptions, *, to: str | None = None,
-                   parallel: int = DEFAULT_PARALLEL, canary: int = 0) -> list[HostResult]:
-    return _staged([h.name for h in hosts],
-                   lambda i: RollbackOperation(hosts[i], options, to=to).run, options, parallel,
-                   canary)
+                   undo: RunChanges | None = None, parallel: int = DEFAULT_PARALLEL,
+                   canary: int = 0) -> list[HostResult]:
+    """Restore on every host: the backups run ``undo`` made (hosts it did not change are
+    left alone, said so), else generation ``to``, else the newest backup on each host."""
+    if undo is None:
+        return _staged([h.name for h in hosts],
+                       lambda i: RollbackOperation(hosts[i], options, to=to).run, options,
+                       parallel, canary)
+    changed = [h for h in hosts if h.name in undo.backups]
+    results = {r.host: r for r in _staged(
+        [h.name for h in changed],
+        lambda i: RollbackOperation(changed[i], options, undo=undo).run, options, parallel,
+        canary)}
+    for host in hosts:
+        if host.name not in results:
+            why = nothing_to_undo(undo, host.name)
+            options.on_event(host.name, "done", why)
+            results[host.name] = HostResult(host.name, "unchanged", why)
+    return [results[h.name] for h in hosts]

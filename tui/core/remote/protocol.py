@@ -44,6 +44,7 @@ from tui.core.remote.outcome import (
     unified_diff,
 )
 from tui.core.remote.plan import FileChange, HostPlan
+from tui.core.remote.run_undo import RunChanges
 from tui.core.remote.watchdog import backup_stamp
 
 __all__ = [
@@ -188,20 +189,34 @@ class RollbackOperation(HostOperation):
 
     action = "rollback"
 
-    def __init__(self, host: HostSpec, options: RunOptions, *, to: str | None = None) -> None:
+    def __init__(self, host: HostSpec, options: RunOptions, *, to: str | None = None,
+                 undo: RunChanges | None = None) -> None:
         changes = tuple(FileChange(spec, b"") for spec in host.files)
         super().__init__(HostPlan(host, changes), options)
         self.to = to
+        # Given: restore exactly the backups that run made on this host (run_undo.py).
+        self.undo = undo
+
+    def _pick(self, target: str) -> str | None:
+        backups = self.list_backups(target)
+        if self.undo is not None:
+            wanted = self.undo.backups.get(self.name, {}).get(target)
+            if wanted is not None and wanted not in backups:
+                raise RemoteError(f"the backup {wanted} that run {self.undo.run} made is gone "
+                                  f"from {self.name}",
+                                  hint="the host may have reverted that run by itself; "
+                                  "`leap-tui history` shows it, --to picks a generation")
+            return wanted
+        if self.to is not None:
+            backups = [b for b in backups if (backup_stamp(b) or "").startswith(self.to)]
+        return backups[-1] if backups else None
 
     def prepare_new(self) -> None:
         chosen: list[FileState] = []
         for state in self.files:
-            backups = self.list_backups(state.target)
-            if self.to is not None:
-                backups = [b for b in backups if (backup_stamp(b) or "").startswith(self.to)]
-            if not backups:
+            pick = self._pick(state.target)
+            if pick is None:
                 continue
-            pick = backups[-1]
             state.consumes = pick
             state.change = FileChange(state.change.spec, self.read_remote(pick))
             st = self.live.sftp.stat(pick)
