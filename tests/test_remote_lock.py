@@ -120,7 +120,7 @@ def test_a_lock_whose_session_died_is_broken_and_said_so(remote_env: RemoteEnv,
     (host_plan,) = plan(options.inventory, {"clace": NEW})
     crashed = HostOperation(host_plan, options)
     crashed.connect()
-    crashed.take_lock()
+    crashed.begin()
     assert locks(remote_env.remote) == [".clace.toml.leap-tui.lock"]
     sshd_host.kill_sessions()  # the client vanished: its lock stays behind
 

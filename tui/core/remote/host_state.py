@@ -24,6 +24,7 @@ from tui.core.remote.journal import sha256
 from tui.core.remote.outcome import HostResult, RunOptions, journal_detail
 from tui.core.remote.placeholders import PlaceholderError, substitute
 from tui.core.remote.plan import FileChange, HostPlan
+from tui.core.remote.preflight import Facts
 from tui.core.remote.ssh import CommandResult, Connection, Endpoint
 from tui.core.remote.watchdog import Watchdog, backup_re
 
@@ -53,6 +54,11 @@ class FileState:
         return self.old != self.change.new
 
 
+def clock(moment: float) -> str:
+    """A deadline as the operator's wall clock shows it (HH:MM:SS, local time)."""
+    return time.strftime("%H:%M:%S", time.localtime(moment))
+
+
 def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
 
@@ -80,6 +86,8 @@ class HostState:
         self.safety_net = False
         self.safety_confirmation: CommandResult | None = None
         self.lock: LockRequest | None = None  # the host's locks, while this run holds them
+        self.facts: Facts | None = None  # what the preflight gathered (preflight.py)
+        self.cert_dir: str | None = None  # the certificate directory those facts cover
         self.started = time.monotonic()
 
     def emit(self, stage: str, detail: str = "") -> None:
@@ -117,6 +125,18 @@ class HostState:
         self.options.journal.record(run=self.options.run_id, action=self.action, host=self.name,
                                     path=state.target, before=sha256(before), after=sha256(after),
                                     backup=backup, result=result, detail=journal_detail(detail))
+
+    def command(self, command: str, what: str) -> CommandResult:
+        """``command`` over the session; a session that died under it (no exit status) is
+        a lost connection, named as such, never "``what`` failed (exit -1)"."""
+        result = self.live.run(command)
+        if result.status < 0:
+            # No exit status: the session died, or the command was killed by a signal.
+            try:
+                self.live.run("true")
+            except ConnectError:
+                raise ConnectError(f"connection lost during {what}") from None
+        return result
 
     def read_remote(self, path: str) -> bytes:
         with self.live.sftp.open(path, "rb") as handle:

@@ -48,6 +48,7 @@ class RunOptions:
     confirm: Confirm | None = None  # None: confirm once the new connection works (--yes)
     force: bool = False
     dry_run: bool = False
+    allow_errors: bool = False  # preflight errors (PFxxx) do not stop a host
     confirm_within: float | None = None  # given: every host gets the window
     lockout_window: float = DEFAULT_LOCKOUT_WINDOW
     keep_backups: int = KEEP_BACKUPS

@@ -24,6 +24,7 @@ from tui.core.remote import (
     step_connect,
     step_lock,
     step_plan,
+    step_preflight,
     step_swap,
     step_transfer,
 )
@@ -60,11 +61,14 @@ class HostOperation(HostState):
     def connect(self) -> None:
         step_connect.open_session(self)
 
-    def take_lock(self) -> None:
+    def begin(self) -> None:
+        """Lock the targets and gather the preflight's facts, in one command."""
         if self.options.dry_run:
             step_lock.peek(self)
-        else:
-            step_lock.acquire(self)
+        step_preflight.begin(self)
+
+    def preflight(self) -> None:
+        step_preflight.judge(self)
 
     def inspect(self) -> None:
         step_plan.inspect(self)
@@ -93,7 +97,8 @@ class HostOperation(HostState):
             if self.window is None:  # with a window, "confirmed" was journaled
                 self.journal(state, "applied" if self.action == "apply" else "rolled-back",
                              before=state.old, after=state.change.new, backup=state.backup)
-        self.after_success(changed)
+        if self.conn is not None and self.conn.alive:
+            self.after_success(changed)
         for state, outcome in zip(self.files, self.result.files, strict=False):
             if state.swapped:
                 outcome.status = "rolled-back" if self.action == "rollback" else "applied"
@@ -130,8 +135,9 @@ class HostOperation(HostState):
     def run(self) -> HostResult:
         try:
             self.connect()
-            self.take_lock()
+            self.begin()
             self.inspect()
+            self.preflight()
             if self.options.dry_run:
                 self.result.status = "dry-run"
                 self.emit("done", "dry-run")
@@ -154,6 +160,10 @@ class HostOperation(HostState):
             self.result.message = f"connection lost: {exc or type(exc).__name__}"
             self.finding("AP007", Severity.ERROR, self.result.message)
             self.emit("failed", self.result.message)
+        except step_preflight.PreflightFailed as exc:  # its findings are in the result
+            self.result.status = "failed"
+            self.result.message = exc.message
+            self.emit("failed", exc.message)
         except RemoteError as exc:
             self.result.status = "failed"
             self.result.message = exc.message

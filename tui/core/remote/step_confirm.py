@@ -11,9 +11,15 @@ from __future__ import annotations
 import time
 
 from tui.core.remote.errors import RemoteError
-from tui.core.remote.host_state import HostState, NotConfirmed
+from tui.core.remote.host_state import HostState, NotConfirmed, clock
 from tui.core.remote.ssh import Connection, Endpoint, connect, resolve_endpoint
 from tui.core.remote.step_swap import journal_reverted, undo
+
+# The new connection is retried after 0.5, 1, 2, 4, 8, 8... s; the last attempt ends
+# this long before the deadline, so that a confirmation never races the watchdog.
+FIRST_PAUSE = 0.5
+MAX_PAUSE = 8.0
+RESERVE = 0.5
 
 
 def confirm(op: HostState) -> None:
@@ -22,20 +28,7 @@ def confirm(op: HostState) -> None:
     watchdog = op.watchdog
     endpoint, aliases, node, same_host = confirm_endpoint(op)
     op.emit("reconnect", f"{endpoint.user}@{endpoint.hostname}:{endpoint.port}")
-    fresh: Connection | None = None
-    problem = ""
-    while fresh is None and time.time() < watchdog.deadline - 0.5:
-        try:
-            fresh = connect(endpoint, op.options.ssh, aliases=aliases, pinned=op.pinned(node))
-            fresh.check("true", "a command over the new connection")
-        except RemoteError as exc:
-            if fresh is not None:
-                fresh.close()
-                fresh = None
-            problem = exc.message
-            if exc.code in ("AP001", "AP002"):
-                break
-            time.sleep(min(1.0, max(0.0, watchdog.deadline - time.time() - 0.5)))
+    fresh, problem = _reconnect(op, endpoint, aliases, node)
     try:
         if fresh is None:
             not_confirmed(op, f"no new connection to {endpoint.hostname}:{endpoint.port}: "
@@ -51,6 +44,9 @@ def confirm(op: HostState) -> None:
         # travels the very path the operator needs to keep. A deploy host's proof
         # connection goes to the node, which holds no watchdog: confirm here then.
         channel = fresh if same_host else op.live
+        if not channel.alive:
+            not_confirmed(op, f"the session to {op.name}, which holds the watchdog, is lost")
+            return
         result = channel.run(watchdog.confirm_command())
         if result.status == 3:
             not_confirmed(op, "the confirmation came after the deadline", decided=True)
@@ -66,6 +62,44 @@ def confirm(op: HostState) -> None:
             op.journal(state, "confirmed", before=state.old, after=state.change.new,
                        backup=state.backup)
     op.emit("confirmed", "")
+
+
+def _reconnect(op: HostState, endpoint: Endpoint, aliases: list[str],
+               node: str | None) -> tuple[Connection | None, str]:
+    """A new connection, retried with a growing pause until the deadline; every failure
+    is said at once with the time left, and the operator may give up (options.give_up)."""
+    watchdog = op.watchdog
+    assert watchdog is not None
+    pause = FIRST_PAUSE
+    attempt = 0
+    last = ""
+    while True:
+        if watchdog.deadline - RESERVE - time.time() <= 0:
+            return None, (f"{attempt} attempt(s) failed, the last: {last}" if attempt
+                          else "window too short")
+        if op.options.give_up.is_set():
+            return None, f"given up by the operator after {attempt} attempt(s)"
+        attempt += 1
+        fresh: Connection | None = None
+        try:
+            fresh = connect(endpoint, op.options.ssh, aliases=aliases, pinned=op.pinned(node))
+            fresh.check("true", "a command over the new connection")
+            return fresh, ""
+        except RemoteError as exc:
+            if fresh is not None:
+                fresh.close()
+            last = exc.message
+            if exc.code in ("AP001", "AP002"):
+                return None, exc.message
+            wait = min(pause, max(0.0, watchdog.deadline - RESERVE - time.time()))
+            op.emit("reconnect", f"attempt {attempt} failed: {exc.message}; next in "
+                    f"{wait:.0f} s; {op.name} reverts by itself at {clock(watchdog.deadline)} "
+                    f"({max(0, round(watchdog.deadline - time.time()))} s left) unless "
+                    "confirmed; give up to revert now")
+            pause = min(pause * 2, MAX_PAUSE)
+            if op.options.give_up.wait(wait):
+                return None, (f"given up by the operator after {attempt} attempt(s) "
+                              f"(last: {exc.message})")
 
 
 def confirm_endpoint(op: HostState) -> tuple[Endpoint, list[str], str | None, bool]:
@@ -107,10 +141,10 @@ def not_confirmed(op: HostState, why: str, *, decided: bool = False) -> None:
     elif op.conn is not None and op.conn.alive:
         undo(op, changed, why)
     else:
+        why += f"; {op.name} reverts by itself at {clock(watchdog.deadline)}"
         for state in changed:
             op.journal(state, "unconfirmed", before=state.old, after=state.change.new,
                        backup=state.backup, detail=why)
-        why += "; the host reverts by itself at the deadline"
     op.watchdog = None
     op.result.status = "reverted"
     raise NotConfirmed(why)

@@ -76,7 +76,8 @@ def preflight_certificates(op: HostState) -> None:
         return
     where = f"{op.name}:{clace.target}"
     try:
-        checked = host_certificates(op.live, op.name, clace.change.new, where)
+        checked = host_certificates(op.live, op.name, clace.change.new, where,
+                                    env=op.facts.env if op.facts is not None else None)
     except Exception as exc:  # the preflight only informs: never stop an apply here
         op.finding("CE004", Severity.WARNING,
                    f"certificates not checked: {type(exc).__name__}: {exc}", file=where)

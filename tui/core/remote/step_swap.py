@@ -12,8 +12,9 @@ import time
 
 import paramiko
 
+from tui.core.findings import Severity
 from tui.core.remote.errors import ConnectError, ReloadError, RemoteError
-from tui.core.remote.host_state import FileState, HostState, NotConfirmed
+from tui.core.remote.host_state import FileState, HostState, NotConfirmed, clock
 from tui.core.remote.journal import sha256
 from tui.core.remote.ssh import CommandResult, quote
 from tui.core.remote.watchdog import Watchdog, WatchedFile, backup_name
@@ -49,7 +50,7 @@ def swap(op: HostState) -> None:
     if watchdog is not None:
         steps.append((watchdog.install_command(max(1, round(window or 0))),
                       "arming the watchdog"))
-    run_steps(op, steps)
+    run_steps(op, steps, watchdog)
     op.watchdog = watchdog
     for state in changed:
         # Unsettled until confirmed or finished: a crash in between is not drift.
@@ -67,7 +68,7 @@ def swap(op: HostState) -> None:
         if op.reload_commands(changed):
             _reload(op, changed, prelude=sync)
         else:
-            op.live.run(sync)
+            op.command(sync, "the swap")
     except ReloadError as exc:
         undo(op, changed, str(exc))
         raise
@@ -75,12 +76,34 @@ def swap(op: HostState) -> None:
         if op.live.alive:
             undo(op, changed, str(exc))
             raise ConnectError(f"swap failed: {exc}") from None
-        later = ("; the host reverts by itself within "
-                 f"{round(op.watchdog.deadline - time.time())} s"
-                 if op.watchdog is not None else "")
-        raise ConnectError(f"swap failed: {exc}{later}") from None
+        _link_lost(op, changed, "the reload" if any(s.swapped for s in changed)
+                   and op.reload_commands(changed) else "the swap")
+        return
     if op.safety_net:
         _confirm_safety_net(op)
+
+
+def _link_lost(op: HostState, changed: list[FileState], during: str) -> None:
+    """The session died after the first rename. The watchdog (when armed) reverts at its
+    deadline; with a confirm window the change may still be confirmed over a new
+    connection (a reload that moves sshd may well cut the old one)."""
+    swapped = [s for s in changed if s.swapped]
+    watchdog = op.watchdog
+    if watchdog is None:  # one file, no reload: nothing else was to happen after it
+        raise ConnectError(f"connection lost during {during}: check {op.name}")
+    when = clock(watchdog.deadline)
+    confirmable = not op.safety_net
+    why = (f"connection lost during {during}: {op.name} will revert by itself at {when}"
+           + (" unless confirmed" if confirmable else ""))
+    for state in swapped:
+        op.journal(state, "unconfirmed", before=state.old, after=state.change.new,
+                   backup=state.backup, detail=why)
+    op.emit("lost", why)
+    if not confirmable:
+        op.watchdog = None
+        raise ConnectError(why)
+    op.finding("AP007", Severity.WARNING, why,
+               hint="leap-tui goes on to confirm over a new connection")
 
 
 def _confirm_safety_net(op: HostState) -> None:
@@ -102,7 +125,8 @@ def _confirm_safety_net(op: HostState) -> None:
     op.watchdog = None
 
 
-def run_steps(op: HostState, steps: list[tuple[str, str]]) -> None:
+def run_steps(op: HostState, steps: list[tuple[str, str]],
+              watchdog: Watchdog | None = None) -> None:
     """Run shell steps in one command; a failing step is named by its exit status."""
     if not steps:
         return
@@ -110,7 +134,9 @@ def run_steps(op: HostState, steps: list[tuple[str, str]]) -> None:
     # Subshells: a step that calls exit must still be told apart by its number.
     script = "\n".join(f"( {command}\n) || exit {first + number}"
                        for number, (command, _) in enumerate(steps))
-    result = op.live.run(script)
+    armed = "; a safety watchdog, if it started, only removes the backups at " + clock(
+        watchdog.deadline) if watchdog is not None else ""
+    result = op.command(script, f"the backup (the live files are untouched{armed})")
     if result.ok:
         return
     number = result.status - first
@@ -148,7 +174,7 @@ def _reload(op: HostState, changed: list[FileState], prelude: str = "") -> None:
             shell = (f"{shell}\nrc=$?\nif [ $rc -eq 0 ]; then "
                      f"( {op.watchdog.confirm_command()} ); echo; "
                      f'echo "{CONFIRM_MARK}$?"; fi; exit $rc')
-        result = _take_confirmation(op, op.live.run(shell))
+        result = _take_confirmation(op, op.command(shell, "the reload"))
         if not result.ok:
             raise ReloadError(f"reload failed (exit {result.status}): {result.tail()}",
                               hint="the previous files were put back and reloaded")
