@@ -205,7 +205,12 @@ def run_with_progress(console: Console, names: list[str], options: RunOptions,
             finished = stage in ("done", "failed", "skipped")
             progress.update(tasks[host], description=text[:90],
                             total=1 if finished else None, completed=1 if finished else 0)
-        if not console.is_terminal and stage in ("arm", "confirm", "failed", "done", "skipped"):
+        if stage == "give-up":
+            console.print("Giving up: no more waiting; hosts not confirmed revert (Ctrl-C "
+                          "again stops leap-tui).", style="yellow", markup=False)
+            return
+        if not console.is_terminal and stage in ("arm", "confirm", "failed", "done", "skipped",
+                                                 "reconnect", "wait", "lost"):
             console.print(f"{host}: {text}", highlight=False, markup=False)
 
     options.on_event = on_event

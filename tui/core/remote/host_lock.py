@@ -117,8 +117,12 @@ class LockRequest:
             '  a=$(sed -n "s/^since=//p" "$1/owner")',
             f'  [ $(( $(date +%s) - ${{a:-0}} )) -gt {MAX_AGE} ]',
             "}",
+            # A directory that cannot hold the lock cannot take the file either: go on
+            # unlocked, and let the preflight say why (PF005).
             "leap_take() {",
-            '  mkdir -- "$1" 2>/dev/null || return 1',
+            '  if ! mkdir -- "$1" 2>/dev/null; then',
+            f'    [ -e "$1" ] && return 1; echo "{_MARK} unwritable $1"; return 0',
+            "  fi",
             '  { printf "%s" "$leap_owner"; printf "since=%s\\nsession=%s\\nsession_start=%s\\n'
             'boot=%s\\n" "$(date +%s)" "$PPID" "$leap_start" "$leap_boot"; } > "$1/owner"',
             "}",

@@ -92,10 +92,11 @@ def _reconnect(op: HostState, endpoint: Endpoint, aliases: list[str],
             if exc.code in ("AP001", "AP002"):
                 return None, exc.message
             wait = min(pause, max(0.0, watchdog.deadline - RESERVE - time.time()))
-            op.emit("reconnect", f"attempt {attempt} failed: {exc.message}; next in "
-                    f"{wait:.0f} s; {op.name} reverts by itself at {clock(watchdog.deadline)} "
-                    f"({max(0, round(watchdog.deadline - time.time()))} s left) unless "
-                    "confirmed; give up to revert now")
+            # The countdown first: a progress line shows only the start.
+            op.emit("reconnect", f"{max(0, round(watchdog.deadline - time.time()))} s left: "
+                    f"reverts by itself at {clock(watchdog.deadline)} unless confirmed (give "
+                    f"up to revert now); attempt {attempt} failed: {exc.message}; next in "
+                    f"{wait:.0f} s")
             pause = min(pause * 2, MAX_PAUSE)
             if op.options.give_up.wait(wait):
                 return None, (f"given up by the operator after {attempt} attempt(s) "

@@ -20,7 +20,7 @@ from tui.core.remote.cert_preflight import host_certificates
 from tui.core.remote.changes import inherited_ssh_port, lockout_risks, ssh_port_risks
 from tui.core.remote.errors import DriftError, RemoteError, WatchdogPending
 from tui.core.remote.host_state import FileState, HostState
-from tui.core.remote.journal import sha256
+from tui.core.remote.journal import UNSETTLED, sha256
 from tui.core.remote.outcome import FileOutcome, unified_diff
 from tui.core.remote.watchdog import UPLOAD_TMP_RE, WATCHDOG_RE, parse_watchdog
 
@@ -33,6 +33,8 @@ def inspect(op: HostState) -> None:
     op.emit("read", "")
     for state in op.files:
         read_live(op, state)
+        if not op.options.dry_run:
+            settle_journal(op, state)
     op.prepare_new()
     changed = [s for s in op.files if s.changed]
     for state in changed:
@@ -100,6 +102,30 @@ def read_live(op: HostState, state: FileState) -> None:
     state.uid, state.gid = st.st_uid, st.st_gid
     with sftp.open(state.target, "rb") as handle:
         state.old = handle.read()
+
+
+def settle_journal(op: HostState, state: FileState) -> None:
+    """A change the journal left unsettled (the client was cut off, or the host was to
+    decide): what is live now says how it ended, and that is recorded under its run."""
+    entry = op.options.journal.last_applied(op.name, state.target)
+    if entry is None or entry.result not in UNSETTLED or entry.before == entry.after:
+        return
+    live = sha256(state.old)
+    if live == entry.after:
+        # Unconfirmed, and yet live with no watchdog left: it was confirmed.
+        result = ("confirmed" if entry.result == "unconfirmed" else
+                  "rolled-back" if entry.action == "rollback" else "applied")
+        detail = "found live at the next contact"
+        before, after = entry.before, entry.after
+    elif live == entry.before:
+        result, detail = "reverted", "found reverted at the next contact"
+        before, after = entry.after, entry.before
+    else:
+        return  # neither: drift, which the next check reports
+    op.options.journal.record(run=entry.run, action=entry.action, host=op.name,
+                              path=state.target, before=before, after=after,
+                              backup=entry.backup if result == "confirmed" else None,
+                              result=result, detail=detail)
 
 
 def check_apply_drift(op: HostState, state: FileState) -> None:
@@ -179,10 +205,12 @@ def _settle_watchdog(op: HostState, base: str) -> None:
                    f"the host reverted run {found.run} by itself: it was not confirmed "
                    f"by {when}")
         if not op.options.dry_run:
+            # Under the run's own action: history then shows that change as reverted.
             for watched in found.files:
                 op.options.journal.record(
-                    run=found.run, action="watchdog", host=op.name, path=watched.target,
+                    run=found.run, action=found.action, host=op.name, path=watched.target,
                     before=watched.after, after=watched.before, backup=None,
-                    result="reverted", detail="not confirmed in time; reverted on the host")
+                    result="reverted", detail=f"not confirmed by {when}; the host reverted "
+                    "by itself")
     if not op.options.dry_run:
         op.live.run(found.cleanup_command())
