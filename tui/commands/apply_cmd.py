@@ -47,7 +47,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--canary", type=int, default=0, metavar="N",
                         help="apply to the first N hosts first; stop if any fails")
     parser.add_argument("--allow-errors", action="store_true",
-                        help="apply even though `leap-tui check` reports errors in the files")
+                        help="apply even though `leap-tui check` reports errors in the files, "
+                        "or the remote preflight (PFxxx) on a host")
     parser.set_defaults(handler=run)
 
 
@@ -167,6 +168,7 @@ def build_options(args: argparse.Namespace, inventory: Inventory, console: Conso
         inventory=inventory,
         force=bool(getattr(args, "force", False)),
         dry_run=bool(getattr(args, "dry_run", False)),
+        allow_errors=bool(getattr(args, "allow_errors", False)),
         confirm_within=args.confirm_within,
         lock_wait=LOCK_WAIT if getattr(args, "wait", False) else 0.0,
         provider=load_provider(provider_root) if provider_root else None,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from tui.core.certs.checks import CERT_RULES
 from tui.core.clace_checks import CLACE_RULES
 from tui.core.leap_checks import LEAP_RULES
-from tui.core.remote.rules import APPLY_RULES
+from tui.core.remote.rules import APPLY_RULES, PREFLIGHT_RULES
 
 RULE_GROUPS: dict[str, dict[str, str]] = {
     "Clace server TOML (CL)": CLACE_RULES,
     "LEAP provider (LP)": LEAP_RULES,
     "Certificates (CE)": CERT_RULES,
     "Apply over SSH (AP)": APPLY_RULES,
+    "Remote preflight (PF)": PREFLIGHT_RULES,
 }
 
 

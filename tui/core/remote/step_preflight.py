@@ -22,17 +22,8 @@ from tui.core.inventory import CLACE_SOURCE
 from tui.core.remote.errors import RemoteError
 from tui.core.remote.host_state import FileState, HostState
 from tui.core.remote.preflight import Facts, PathMode, Process, facts_command, parse_facts
+from tui.core.remote.rules import PREFLIGHT_RULES as PREFLIGHT_RULES
 from tui.core.remote.step_lock import acquire
-
-PREFLIGHT_RULES: dict[str, str] = {
-    "PF001": "a new Clace port is already bound by another process on the host",
-    "PF002": "a port below 1024 the server may not bind: not root, no cap_net_bind_service",
-    "PF003": "a certificate file of the new cert_location is not readable by the service "
-             "user, or its pair's other half is missing",
-    "PF004": "no space left on the host for the upload and its backup",
-    "PF005": "a target directory is read-only or not writable by the SSH user",
-    "PF006": "info: a preflight check could not be done on this host (a tool or /proc missing)",
-}
 
 
 class PreflightFailed(RemoteError):
@@ -151,7 +142,7 @@ def _service(op: HostState, facts: Facts, clace: FileState,
             for name, pid in socket.holders:
                 process = facts.processes.get(pid)
                 if process is not None:
-                    return process, f"{name} (pid {pid}, uid {process.uid})"
+                    return process, f"{name}, pid {pid}, uid {process.uid}"
     if clace.uid is not None:
         owner = Process(0, uid=clace.uid, gid=clace.gid)  # pid 0: not a running process
         return owner, f"uid {clace.uid}, the owner of {clace.target}"
