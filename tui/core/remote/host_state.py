@@ -30,7 +30,12 @@ from tui.core.remote.watchdog import Watchdog, backup_re
 
 
 class NotConfirmed(Exception):
-    """The change was not kept: reverted now, or by the host at its deadline."""
+    """The change was not kept: reverted now, or by the host at its deadline. ``code`` is
+    AP009, or AP016 when a health probe failed."""
+
+    def __init__(self, message: str, code: str = "AP009") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(slots=True)

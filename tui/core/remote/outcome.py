@@ -27,6 +27,8 @@ DEFAULT_LOCKOUT_WINDOW = 120.0
 # enough for the reload commands, short enough that a host cut off mid-swap comes back soon.
 DEFAULT_SAFETY_WINDOW = 90.0
 KEEP_BACKUPS = 5
+# How long a health probe keeps trying while the server comes up after its reload.
+PROBE_PATIENCE = 10.0
 # Journal details hold at most this much of a command's output (it may echo secrets).
 DETAIL_LIMIT = 160
 
@@ -61,6 +63,7 @@ class RunOptions:
     # Set by the operator (Ctrl-C, a key) to stop waiting: for a lock, or for a new
     # connection in a confirm window (the host then reverts).
     give_up: threading.Event = field(default_factory=threading.Event)
+    probe_patience: float = PROBE_PATIENCE
     # How a lock held by this run names its holder to another run: user@machine.
     client: str = field(default_factory=client_name)
 

@@ -152,7 +152,7 @@ class HostOperation(HostState):
         except NotConfirmed as exc:
             self.result.status = "reverted"
             self.result.message = str(exc)
-            self.finding("AP009", Severity.ERROR, str(exc),
+            self.finding(exc.code, Severity.ERROR, str(exc),
                          hint="the previous files are back (or will be at the deadline)")
             self.emit("failed", str(exc))
         except (paramiko.SSHException, EOFError, OSError) as exc:

@@ -19,6 +19,8 @@ APPLY_RULES: dict[str, str] = {
              "lock (its holder gone) is broken and said so",
     "AP015": "the local journal cannot be read or written: nothing is changed, or what was "
              "changed is named",
+    "AP016": "a health probe after the reload failed (tcp, or tls with the names checked): "
+             "reverted; info: what was not probed",
 }
 
 PREFLIGHT_RULES: dict[str, str] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+from tui.core.remote import step_probe
 from tui.core.remote.errors import RemoteError
 from tui.core.remote.host_state import HostState, NotConfirmed, clock
 from tui.core.remote.ssh import Connection, Endpoint, connect, resolve_endpoint
@@ -34,6 +35,12 @@ def confirm(op: HostState) -> None:
             not_confirmed(op, f"no new connection to {endpoint.hostname}:{endpoint.port}: "
                           f"{problem or 'window too short'}")
             return
+        if step_probe.wanted(op):
+            try:
+                step_probe.run_probes(op, watchdog.deadline - RESERVE)
+            except NotConfirmed as exc:
+                not_confirmed(op, str(exc), code=exc.code)
+                return
         op.emit("confirm", f"the new connection works; "
                 f"{max(0, round(watchdog.deadline - time.time()))} s left to keep it")
         asker = op.options.confirm
@@ -132,7 +139,8 @@ def confirm_endpoint(op: HostState) -> tuple[Endpoint, list[str], str | None, bo
     return base.with_port(moved.new_ssh_port), aliases, moved.node, same_host
 
 
-def not_confirmed(op: HostState, why: str, *, decided: bool = False) -> None:
+def not_confirmed(op: HostState, why: str, *, decided: bool = False,
+                  code: str = "AP009") -> None:
     """Revert now through the old session when it lives; else the host does it alone."""
     watchdog = op.watchdog
     assert watchdog is not None
@@ -148,4 +156,4 @@ def not_confirmed(op: HostState, why: str, *, decided: bool = False) -> None:
                        backup=state.backup, detail=why)
     op.watchdog = None
     op.result.status = "reverted"
-    raise NotConfirmed(why)
+    raise NotConfirmed(why, code=code)

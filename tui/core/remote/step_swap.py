@@ -13,6 +13,7 @@ import time
 import paramiko
 
 from tui.core.findings import Severity
+from tui.core.remote import step_probe
 from tui.core.remote.errors import ConnectError, ReloadError, RemoteError
 from tui.core.remote.host_state import FileState, HostState, NotConfirmed, clock
 from tui.core.remote.journal import sha256
@@ -80,7 +81,21 @@ def swap(op: HostState) -> None:
                    and op.reload_commands(changed) else "the swap")
         return
     if op.safety_net:
+        if step_probe.wanted(op):
+            _probe_before_keeping(op, changed)
         _confirm_safety_net(op)
+
+
+def _probe_before_keeping(op: HostState, changed: list[FileState]) -> None:
+    """The safety net is confirmed only once the new listeners answer from outside."""
+    watchdog = op.watchdog
+    assert watchdog is not None
+    try:
+        step_probe.run_probes(op, watchdog.deadline - 1.0)
+    except NotConfirmed as exc:
+        undo(op, changed, str(exc))
+        op.result.status = "reverted"
+        raise
 
 
 def _link_lost(op: HostState, changed: list[FileState], during: str) -> None:
@@ -163,7 +178,9 @@ def _reload(op: HostState, changed: list[FileState], prelude: str = "") -> None:
     commands = op.reload_commands(changed)
     for number, command in enumerate(commands):
         op.emit("reload", command)
-        confirm = op.safety_net and op.watchdog is not None and number == len(commands) - 1
+        # The safety net is confirmed with the last reload, unless a probe must come first.
+        confirm = (op.safety_net and op.watchdog is not None and number == len(commands) - 1
+                   and not step_probe.wanted(op))
         shell = command
         if (prelude and number == 0) or confirm:
             shell = f"{prelude if number == 0 else ''}\n( {command}\n)"
