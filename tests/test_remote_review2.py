@@ -386,9 +386,11 @@ def test_state_directory_is_private_whatever_is_written_first(tmp_path: Path) ->
 def test_stale_upload_leftovers_are_swept(remote_env: RemoteEnv, sshd_hosts: Hosts) -> None:
     (host,) = sshd_hosts(1)
     target = live_file(remote_env)
-    stale = remote_env.remote / ".clace.toml.leap-tui.20250101T000000.000000Z.tmp"
-    recent = remote_env.remote / f".clace.toml.leap-tui.{time.strftime('%Y%m%dT%H%M%S')}Z.tmp"
-    for leftover in (stale, recent):
+    now = time.strftime('%Y%m%dT%H%M%S')
+    stale = remote_env.remote / ".other.toml.leap-tui.20250101T000000.000000Z.tmp"
+    recent = remote_env.remote / f".other.toml.leap-tui.{now}Z.tmp"
+    ours = remote_env.remote / f".clace.toml.leap-tui.{now}Z.tmp"
+    for leftover in (stale, recent, ours):
         leftover.write_bytes(b"half an upload")
     an_hour_ago = time.time() - 3600
     os.utime(stale, (an_hour_ago, an_hour_ago))
@@ -398,4 +400,5 @@ def test_stale_upload_leftovers_are_swept(remote_env: RemoteEnv, sshd_hosts: Hos
 
     assert result.status == "applied"
     assert not stale.exists()
-    assert recent.exists()  # may be another run's upload in progress
+    assert recent.exists()  # may be another run's upload of a file this run does not lock
+    assert not ours.exists()  # this run holds clace.toml's lock: nobody else uploads it

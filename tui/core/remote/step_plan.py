@@ -19,6 +19,7 @@ from tui.core.inventory import CLACE_SOURCE
 from tui.core.remote.cert_preflight import host_certificates
 from tui.core.remote.changes import inherited_ssh_port, lockout_risks, ssh_port_risks
 from tui.core.remote.errors import DriftError, RemoteError, WatchdogPending
+from tui.core.remote.host_lock import lock_path
 from tui.core.remote.host_state import FileState, HostState
 from tui.core.remote.journal import UNSETTLED, sha256
 from tui.core.remote.outcome import FileOutcome, unified_diff
@@ -166,9 +167,14 @@ def check_watchdogs(op: HostState) -> None:
 
 
 def _sweep_tmp(op: HostState, path: str, mtime: int | None) -> None:
-    """Remove an upload an earlier run left when its connection was cut mid-way; a
-    recent one may belong to a run going on right now."""
-    if op.options.dry_run or mtime is None or time.time() - mtime < STALE_TMP_SECONDS:
+    """Remove an upload an earlier run left when its connection was cut mid-way. A recent
+    one may belong to a run going on right now — unless this run holds its target's lock."""
+    if op.options.dry_run:
+        return
+    directory, name = posixpath.split(path)
+    target = posixpath.join(directory, name[1:].split(".leap-tui.", 1)[0])
+    ours = op.lock is not None and lock_path(target) in op.lock.paths
+    if not ours and (mtime is None or time.time() - mtime < STALE_TMP_SECONDS):
         return
     with contextlib.suppress(OSError):
         op.live.sftp.remove(path)
