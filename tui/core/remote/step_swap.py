@@ -105,7 +105,9 @@ def _link_lost(op: HostState, changed: list[FileState], during: str) -> None:
     swapped = [s for s in changed if s.swapped]
     watchdog = op.watchdog
     if watchdog is None:  # one file, no reload: nothing else was to happen after it
-        raise ConnectError(f"connection lost during {during}: check {op.name}")
+        raise ConnectError(f"connection lost during {during}: {changed[0].target} on "
+                           f"{op.name} is the old or the new file, whole; the next run "
+                           "tells which")
     when = clock(watchdog.deadline)
     confirmable = not op.safety_net
     why = (f"connection lost during {during}: {op.name} will revert by itself at {when}"
