@@ -90,8 +90,8 @@ def test_fish_completes(provider: Path) -> None:
     script.write_text(SCRIPTS["fish"])
     out = run_shell(["fish", "--no-config", "-c",
                      f"source {script}; complete -C 'leap-tui rules AP01'"], provider)
-    assert [line.split("\t")[0] for line in out.splitlines()] == ["AP010", "AP012", "AP013",
-                                                                  "AP014"]
+    assert [line.split("\t")[0] for line in out.splitlines()] == [
+        "AP010", "AP012", "AP013", "AP014", "AP015", "AP016", "AP017"]
 
 
 def test_zsh_script_parses_and_completes(provider: Path) -> None:

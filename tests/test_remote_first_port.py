@@ -13,6 +13,7 @@ from tui.core.remote.fleet import apply_fleet
 from tui.core.remote.journal import Journal
 from tui.core.remote.plan import plan
 from tui.core.remote.protocol import HostOperation
+from tui.core.remote.step_connect import first_ports
 
 
 def node_file(port: int, comment: str = "") -> bytes:
@@ -86,7 +87,7 @@ def test_without_a_journal_the_edited_port_then_22(remote_env: RemoteEnv,
 
     endpoint = resolve_endpoint(planned.host, ssh_config=None,
                                 node_defaults=("127.0.0.1", sshd_host.port))
-    assert operation.first_ports(endpoint, "127.0.0.1") == [sshd_host.port, 22]
+    assert first_ports(operation, endpoint, "127.0.0.1") == [sshd_host.port, 22]
 
 
 def test_an_inventory_port_is_the_only_one_tried(remote_env: RemoteEnv,
@@ -101,4 +102,4 @@ def test_an_inventory_port_is_the_only_one_tried(remote_env: RemoteEnv,
     from tui.core.remote.ssh import resolve_endpoint
 
     endpoint = resolve_endpoint(planned.host, ssh_config=None, node_defaults=("127.0.0.1", 1))
-    assert HostOperation(planned, options).first_ports(endpoint, "127.0.0.1") == [sshd_host.port]
+    assert first_ports(HostOperation(planned, options), endpoint, "127.0.0.1") == [sshd_host.port]

@@ -22,28 +22,31 @@ def test_expected_hashes_follow_the_last_settled_entry(tmp_path: Path) -> None:
     journal = Journal(tmp_path)
     assert journal.expected_hashes("h", "/f") is None
 
-    def record(before: str, after: str, result: str) -> None:
+    a, b, c = (sha256(x) for x in (b"a", b"b", b"c"))
+
+    def record(before: str | None, after: str | None, result: str) -> None:
         journal.record(run="r", action="apply", host="h", path="/f", before=before, after=after,
                        backup=None, result=result)
 
-    record("a", "b", "pending")
-    assert journal.expected_hashes("h", "/f") == {"a", "b"}  # a crash here is not drift
-    record("a", "b", "applied")
-    assert journal.expected_hashes("h", "/f") == {"b"}
-    record("b", "a", "reverted")
-    assert journal.expected_hashes("h", "/f") == {"a"}
-    record("a", "c", "failed")
-    assert journal.expected_hashes("h", "/f") == {"a"}
+    record(a, b, "pending")
+    assert journal.expected_hashes("h", "/f") == {a, b}  # a crash here is not drift
+    record(a, b, "applied")
+    assert journal.expected_hashes("h", "/f") == {b}
+    record(b, a, "reverted")
+    assert journal.expected_hashes("h", "/f") == {a}
+    record(a, c, "failed")
+    assert journal.expected_hashes("h", "/f") == {a}
     assert journal.expected_hashes("other", "/f") is None
 
 
 def test_damaged_lines_do_not_hide_the_rest(tmp_path: Path) -> None:
     journal = Journal(tmp_path)
-    journal.record(run="r", action="apply", host="h", path="/f", before=None, after="x",
+    x = sha256(b"x")
+    journal.record(run="r", action="apply", host="h", path="/f", before=None, after=x,
                    backup=None, result="applied")
     with journal.path.open("a") as handle:
         handle.write("{not json\n")
-    journal.record(run="r", action="rollback", host="h", path="/f", before="x", after=None,
+    journal.record(run="r", action="rollback", host="h", path="/f", before=x, after=None,
                    backup=None, result="rolled-back")
     assert [e.action for e in journal.entries()] == ["apply", "rollback"]
     assert journal.path.stat().st_mode & 0o777 == 0o600

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -30,6 +31,8 @@ from tui.core.remote.journal import Journal
 from tui.core.remote.plan import plan
 from tui.core.remote.protocol import HostOperation, RunOptions, journal_detail
 from tui.core.remote.ssh import Endpoint, SshOptions
+from tui.core.remote.step_confirm import confirm_endpoint
+from tui.core.remote.step_swap import undo
 from tui.core.remote.watchdog import Watchdog
 
 Hosts = Callable[[int], list[SshdHost]]
@@ -103,7 +106,7 @@ def test_deploy_host_proves_the_node_but_confirms_on_itself(tmp_path: Path) -> N
     operation.risks = [LockoutRisk("node web1 ssh.port: 22 -> 2222", node="web1",
                                    old_ssh_port=22, new_ssh_port=2222)]
 
-    endpoint, aliases, node, same_host = operation._confirm_endpoint()
+    endpoint, aliases, node, same_host = confirm_endpoint(operation)
 
     assert (endpoint.hostname, endpoint.port, node) == ("192.0.2.10", 2222, "web1")
     assert "192.0.2.10" in aliases  # the key known on port 22 proves the new port
@@ -112,13 +115,13 @@ def test_deploy_host_proves_the_node_but_confirms_on_itself(tmp_path: Path) -> N
 
 def test_host_moving_its_own_port_confirms_over_the_new_connection(tmp_path: Path) -> None:
     operation = sample_operation(tmp_path, "clace1")
-    assert operation._confirm_endpoint()[3] is True  # no port move: this very host
+    assert confirm_endpoint(operation)[3] is True  # no port move: this very host
     operation.host = dataclasses.replace(operation.host, leap_node="web1")
     inventory = operation.options.inventory
     operation.options.inventory = dataclasses.replace(
         inventory, hosts=(operation.host, *inventory.hosts[1:]))
     operation.risks = [LockoutRisk("r", node="web1", old_ssh_port=22, new_ssh_port=2222)]
-    endpoint, _, _, same_host = operation._confirm_endpoint()
+    endpoint, _, _, same_host = confirm_endpoint(operation)
     assert endpoint.port == 2222 and same_host is True
 
 
@@ -232,7 +235,9 @@ def test_cut_between_two_renames_reverts_by_itself(remote_env: RemoteEnv,
     options.on_event = on_event
     (result,) = apply_fleet(plan(options.inventory, {"clace": NEW}), options)
 
-    assert result.status == "failed" and "reverts by itself" in result.message
+    assert result.status == "failed"
+    assert re.fullmatch(r"connection lost during the swap: h1 will revert by itself at "
+                        r"\d\d:\d\d:\d\d", result.message)
     assert first.read_bytes() == NEW and second.read_bytes() == OLD  # half-applied for now
     deadline = time.monotonic() + 8
     while (backups(first) or backups(second)) and time.monotonic() < deadline:
@@ -304,7 +309,7 @@ def test_undo_while_the_watchdog_reverts_waits_for_it(remote_env: RemoteEnv,
     helper = threading.Thread(target=finish_revert)
     helper.start()
     try:
-        operation._undo([s for s in operation.files if s.swapped], "declined")
+        undo(operation, [s for s in operation.files if s.swapped], "declined")
     finally:
         helper.join()
         operation.close()
@@ -381,9 +386,11 @@ def test_state_directory_is_private_whatever_is_written_first(tmp_path: Path) ->
 def test_stale_upload_leftovers_are_swept(remote_env: RemoteEnv, sshd_hosts: Hosts) -> None:
     (host,) = sshd_hosts(1)
     target = live_file(remote_env)
-    stale = remote_env.remote / ".clace.toml.leap-tui.20250101T000000.000000Z.tmp"
-    recent = remote_env.remote / f".clace.toml.leap-tui.{time.strftime('%Y%m%dT%H%M%S')}Z.tmp"
-    for leftover in (stale, recent):
+    now = time.strftime('%Y%m%dT%H%M%S')
+    stale = remote_env.remote / ".other.toml.leap-tui.20250101T000000.000000Z.tmp"
+    recent = remote_env.remote / f".other.toml.leap-tui.{now}Z.tmp"
+    ours = remote_env.remote / f".clace.toml.leap-tui.{now}Z.tmp"
+    for leftover in (stale, recent, ours):
         leftover.write_bytes(b"half an upload")
     an_hour_ago = time.time() - 3600
     os.utime(stale, (an_hour_ago, an_hour_ago))
@@ -393,4 +400,5 @@ def test_stale_upload_leftovers_are_swept(remote_env: RemoteEnv, sshd_hosts: Hos
 
     assert result.status == "applied"
     assert not stale.exists()
-    assert recent.exists()  # may be another run's upload in progress
+    assert recent.exists()  # may be another run's upload of a file this run does not lock
+    assert not ours.exists()  # this run holds clace.toml's lock: nobody else uploads it

@@ -146,6 +146,18 @@ class SshdHost:
         self.extra_pidfiles.append(pidfile)
         return self.write_config(port, self.directory / f"sshd_config-{port}", pidfile), pidfile
 
+    def shim(self, name: str, script: str) -> Path:
+        """Put a script named ``name`` first on the PATH of this host's SSH sessions (bash
+        reads ~/.bashrc when sshd runs it): a fault injected into one command. Only for a
+        host of the test's own (``sshd_host``)."""
+        shims = self.directory / "shims"
+        shims.mkdir(exist_ok=True)
+        path = shims / name
+        path.write_text("#!/bin/sh\n" + script)
+        path.chmod(0o755)
+        (self.directory / ".bashrc").write_text(f'PATH="{shims}:$PATH"\n')
+        return path
+
     def kill_sessions(self) -> int:
         """Cut every open SSH session (the per-connection sshd children) with SIGKILL."""
         assert self.process is not None

@@ -25,6 +25,7 @@ from tui.commands.remote_common import (
     Prompts,
     add_host_options,
     build_options,
+    check_journal,
     chosen_hosts,
     load_inventory_arg,
     run_with_progress,
@@ -58,7 +59,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--canary", type=int, default=0, metavar="N",
                         help="apply to the first N hosts first; stop if any fails")
     parser.add_argument("--allow-errors", action="store_true",
-                        help="apply even though `leap-tui check` reports errors in the files")
+                        help="apply even though `leap-tui check` reports errors in the files, "
+                        "or the remote preflight (PFxxx) on a host")
     add_format_option(parser)
     parser.set_defaults(handler=run)
 
@@ -119,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError("-", "--parallel must be at least 1 and --canary at least 0")
         if args.confirm_within is not None and args.confirm_within < 1:
             raise ConfigError("-", "--confirm-within must be at least 1 second")
+        check_journal(writing=not args.dry_run)
     except ConfigError as exc:
         return fail_input(args, "apply", exc)
     if not plans:

@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.commands.output import add_format_option, data_console, plain_lines, print_json
+from tui.commands.output import (
+    add_format_option,
+    data_console,
+    fail,
+    plain_lines,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from tui.core.remote.journal import JournalEntry
@@ -37,7 +43,13 @@ def run(args: argparse.Namespace) -> int:
     from tui.core.remote.journal import Journal, backup_label, outcomes, restored_backups
 
     journal = Journal()
-    entries = journal.entries(args.host)
+    read = journal.read(args.host)
+    unusable = [p for p in read.problems if p.line is None]
+    if unusable:
+        return fail(args, "history", unusable[0].format(journal.path))
+    for problem in read.problems:
+        print(f"leap-tui: warning: {problem.format(journal.path)}", file=sys.stderr)
+    entries = read.entries
     restored = restored_backups(entries)
     if not args.all:
         entries = list(reversed(outcomes(entries)))  # how each change ended, newest first
@@ -63,12 +75,14 @@ def run(args: argparse.Namespace) -> int:
 
 def print_table(path: Path, entries: list[JournalEntry], restored: set[str]) -> None:
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     from tui.core.remote.journal import backup_label, short_hash
 
     # No vertical rules: at 80 columns every character goes to the cells.
-    table = Table(title=f"leap-tui history ({path})", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title=escape(f"leap-tui history ({path})"), box=box.SIMPLE_HEAD,
+                  pad_edge=False)
     columns = ["time (UTC)", "host", "action", "file", "result", "before → after", "backup"]
     with_detail = any(entry.detail for entry in entries)
     for column in columns + (["detail"] if with_detail else []):
@@ -81,5 +95,6 @@ def print_table(path: Path, entries: list[JournalEntry], restored: set[str]) -> 
                entry.path, entry.result,
                f"{short_hash(entry.before)} → {short_hash(entry.after)}",
                backup_label(entry, restored)]
-        table.add_row(*row, *([entry.detail] if with_detail else []))
+        # Journal text is data, never Rich markup: "[/x]" in a detail must print as typed.
+        table.add_row(*map(escape, row), *([escape(entry.detail)] if with_detail else []))
     data_console().print(table)

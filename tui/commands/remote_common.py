@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING
 
 from tui.core.errors import ConfigError
 
+# --wait: a holder's run takes at most its confirm window and its commands' timeouts.
+LOCK_WAIT = 600.0
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
@@ -40,6 +43,9 @@ def add_host_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--accept-new-host-key", action="store_true",
                         help="trust and record a host key seen for the first time (as "
                         "StrictHostKeyChecking accept-new; a changed key is never accepted)")
+    parser.add_argument("--wait", action="store_true",
+                        help="when another run holds a file's lock on a host, wait for it "
+                        f"(up to {round(LOCK_WAIT / 60)} minutes) instead of skipping the host")
 
 
 def interactive() -> bool:
@@ -95,6 +101,18 @@ class Prompts:
             return getpass.getpass(question)
 
 
+def check_journal(*, writing: bool) -> None:
+    """Refuse (JournalError, exit 2) a journal that cannot record the run, before any host
+    is touched; warn on stderr about each damaged line (skipped)."""
+    from tui.core.remote.journal import Journal
+
+    journal = Journal()
+    if writing:
+        journal.check_writable()
+    for problem in journal.read().problems:
+        print(f"leap-tui: warning: {problem.format(journal.path)}", file=sys.stderr)
+
+
 def build_options(args: argparse.Namespace, inventory: Inventory, console: Console,
                   prompts: Prompts, provider_root: Path | None) -> RunOptions:
     """RunOptions from the command line: known_hosts, ssh_config, prompts, provider."""
@@ -131,7 +149,9 @@ def build_options(args: argparse.Namespace, inventory: Inventory, console: Conso
         inventory=inventory,
         force=bool(getattr(args, "force", False)),
         dry_run=bool(getattr(args, "dry_run", False)),
+        allow_errors=bool(getattr(args, "allow_errors", False)),
         confirm_within=args.confirm_within,
+        lock_wait=LOCK_WAIT if getattr(args, "wait", False) else 0.0,
         provider=load_provider(provider_root) if provider_root else None,
         provider_root=provider_root,
     )
@@ -169,7 +189,12 @@ def run_with_progress(console: Console, names: list[str], options: RunOptions,
             finished = stage in ("done", "failed", "skipped")
             progress.update(tasks[host], description=text[:90],
                             total=1 if finished else None, completed=1 if finished else 0)
-        if not console.is_terminal and stage in ("arm", "confirm", "failed", "done", "skipped"):
+        if stage == "give-up":
+            console.print("Giving up: no more waiting; hosts not confirmed revert (Ctrl-C "
+                          "again stops leap-tui).", style="yellow", markup=False)
+            return
+        if not console.is_terminal and stage in ("arm", "confirm", "failed", "done", "skipped",
+                                                 "reconnect", "wait", "lost"):
             console.print(f"{host}: {text}", highlight=False, markup=False, soft_wrap=True)
 
     options.on_event = on_event

@@ -64,6 +64,7 @@ def result_rows(results: list[HostResult]) -> list[list[str]]:
 
 
 def print_table(console: Console, results: list[HostResult]) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="leap-tui: per-host result")
@@ -73,8 +74,10 @@ def print_table(console: Console, results: list[HostResult]) -> None:
         style = "green" if result.ok else "red"
         files = "\n".join(f"{f.target} ({f.status})" for f in result.files) or "-"
         backups = "\n".join(f.backup.rsplit("/", 1)[-1] for f in result.files if f.backup) or "-"
-        table.add_row(result.host, f"[{style}]{result.status}[/]", files, backups,
-                      "\n".join(detail_notes(result)) or "-", f"{result.seconds:.1f}s")
+        # Paths and command output are data, never Rich markup ("[/x]" prints as typed).
+        table.add_row(escape(result.host), f"[{style}]{result.status}[/]", escape(files),
+                      escape(backups), escape("\n".join(detail_notes(result)) or "-"),
+                      f"{result.seconds:.1f}s")
     console.print(table)
 
 

@@ -12,6 +12,7 @@ from tui.commands.remote_common import (
     Prompts,
     add_host_options,
     build_options,
+    check_journal,
     chosen_hosts,
     load_inventory_arg,
     run_with_progress,
@@ -44,16 +45,25 @@ def run(args: argparse.Namespace) -> int:
         if args.parallel < 1:
             raise ConfigError("-", "--parallel must be at least 1")
         _, provider = find_targets(args, clace=False)
+        check_journal(writing=True)
     except ConfigError as exc:
         return fail_input(args, "rollback", exc)
     if not hosts:
         return fail(args, "rollback", "the inventory lists no hosts")
+    undo = None
+    if args.to is None:
+        from tui.core.remote.journal import Journal
+        from tui.core.remote.run_undo import last_run
+
+        # Undo the last run that changed these hosts, as it changed each of them.
+        undo = last_run(Journal().entries(), [h.name for h in hosts])
     if not args.yes:
         if not remote_common.interactive():
             return fail(args, "rollback", "refusing to roll back without --yes and without a "
                         "terminal to ask on")
         names = ", ".join(h.name for h in hosts)
-        which = f"generation {args.to}" if args.to else "the newest backup"
+        which = (f"generation {args.to}" if args.to else "the newest backup" if undo is None
+                 else f"the files as they were before run {undo.run} ({undo.time})")
         if not prompts.yes(f"Restore {which} on {names}?"):
             status.print("Nothing changed.")
             return 0  # declining is not a failure of any host
@@ -63,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     options = build_options(args, inventory, status, prompts, provider)
     results = run_with_progress(
         status, [h.name for h in hosts], options,
-        lambda o: rollback_fleet(hosts, o, to=args.to, parallel=args.parallel),
+        lambda o: rollback_fleet(hosts, o, to=args.to, undo=undo,
+                                 parallel=args.parallel),
         not args.yes, prompts)
     report(args, "rollback", results, status, provider)
     return 0 if all(r.ok for r in results) else 1

@@ -9,15 +9,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.errors import ConfigError
+from tui.core.remote import placeholders
 from tui.core.textfile import read_text
 from tui.core.toml10 import check_toml10
 
 CLACE_SOURCE = "clace"
 
-_HOST_KEYS = frozenset({"name", "address", "port", "user", "identity_file", "leap_node", "file"})
+_HOST_KEYS = frozenset({"name", "address", "port", "user", "identity_file", "leap_node", "file",
+                        "probe"})
 _FILE_KEYS = frozenset({"source", "target", "validate", "reload"})
 _TOP_KEYS = frozenset({"host", "known_hosts"})
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# What the client checks from outside after a reload, before it confirms (see probe.py).
+PROBES = ("none", "tcp", "tls")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _TOML_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -54,6 +59,7 @@ class HostSpec:
     leap_node: str | None = None
     files: tuple[FileSpec, ...] = ()
     line: int | None = None
+    probe: str = "none"  # after a reload: "tcp" / "tls" to the new Clace listeners, or not
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +158,10 @@ def _parse_host(raw: object, file: str, line: int | None, text: str) -> HostSpec
     if port is not None and (not isinstance(port, int) or isinstance(port, bool)
                              or not 1 <= port <= 65535):
         raise ConfigError(file, f"host {name!r}: port must be an integer 1-65535", line)
+    probe = raw.get("probe", "none")
+    if probe not in PROBES:
+        raise ConfigError(file, f"host {name!r}: probe must be one of {', '.join(PROBES)}",
+                          _key_line(text, "probe", after=line or 0) or line)
     files_raw = raw.get("file", [])
     if not isinstance(files_raw, list):
         raise ConfigError(file, f"host {name!r}: file must be an array of tables: [[host.file]]",
@@ -173,6 +183,7 @@ def _parse_host(raw: object, file: str, line: int | None, text: str) -> HostSpec
         leap_node=leap_node,
         files=tuple(files),
         line=line,
+        probe=str(probe),
     )
 
 
@@ -194,12 +205,21 @@ def _parse_file(raw: object, host: str, file: str, line: int | None, text: str) 
     if not target.startswith("/") or target.endswith("/"):
         raise ConfigError(file, f"host {host!r}: target {target!r} must be an absolute file path",
                           line)
-    return FileSpec(
-        source=source,
-        target=target,
-        validate=_string(raw, "validate", file, line),
-        reload=_string(raw, "reload", file, line),
-    )
+    if _CONTROL_RE.search(target):
+        raise ConfigError(file, f"host {host!r}: target {target!r} contains a control character",
+                          line)
+    commands: dict[str, str | None] = {}
+    for key in ("validate", "reload"):
+        command = commands[key] = _string(raw, key, file, line)
+        if command is None:
+            continue
+        try:
+            placeholders.check(command)
+        except placeholders.PlaceholderError as exc:
+            raise ConfigError(file, f"host {host!r}: {key}: {exc}",
+                              _key_line(text, key, after=line or 0) or line) from None
+    return FileSpec(source=source, target=target, validate=commands["validate"],
+                    reload=commands["reload"])
 
 
 def _string(raw: dict[str, object], key: str, file: str, line: int | None,

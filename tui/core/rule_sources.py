@@ -151,6 +151,12 @@ RULE_SOURCES["AP014"] = _source("ssh_config(5): an option that changes where or 
 RULE_SOURCES.update({
     code: _source(_APPLY) for code in (
         "AP003", "AP004", "AP005", "AP006", "AP007", "AP008", "AP009",
-        "AP010", "AP012", "AP013",
+        "AP010", "AP012", "AP013", "AP015", "AP016", "AP017",
     )
 })
+RULE_SOURCES.update({
+    code: _source("the host as the apply finds it before swapping: a change the host cannot "
+                  "serve is stopped before it is made")
+    for code in ("PF001", "PF003", "PF004", "PF005", "PF006")
+})
+RULE_SOURCES["PF002"] = _clace(_PRIVILEGED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tui.core.certs.checks import CERT_RULES
 from tui.core.clace_checks import CLACE_RULES
 from tui.core.leap_checks import LEAP_RULES
-from tui.core.remote.rules import APPLY_RULES
+from tui.core.remote.rules import APPLY_RULES, PREFLIGHT_RULES
 from tui.core.rule_sources import RULE_SOURCES
 
 RULE_GROUPS: dict[str, dict[str, str]] = {
@@ -13,6 +13,7 @@ RULE_GROUPS: dict[str, dict[str, str]] = {
     "LEAP provider (LP)": LEAP_RULES,
     "Certificates (CE)": CERT_RULES,
     "Apply over SSH (AP)": APPLY_RULES,
+    "Remote preflight (PF)": PREFLIGHT_RULES,
 }
 
 

@@ -54,10 +54,11 @@ def _noted(code: str, severity: Severity, message: str, file: str,
     return HostCertificates([Finding(code, severity, message, file=file, hint=hint)])
 
 
-def host_certificates(conn: Connection, host: str, clace_bytes: bytes,
-                      where: str) -> HostCertificates:
+def host_certificates(conn: Connection, host: str, clace_bytes: bytes, where: str, *,
+                      env: dict[str, str] | None = None) -> HostCertificates:
     """Check the certificates of the host's ``https.cert_location`` as the new Clace file
-    ``clace_bytes`` sets it; ``where`` names that file (HOST:PATH) in findings."""
+    ``clace_bytes`` sets it; ``where`` names that file (HOST:PATH) in findings. ``env`` is
+    the SSH user's login environment when the preflight already read it."""
     try:
         config = ClaceConfig.parse(clace_bytes.decode("utf-8"), Path(where))
         https = config.https
@@ -70,7 +71,8 @@ def host_certificates(conn: Connection, host: str, clace_bytes: bytes,
                       "service_email is set: certmagic serves Let's Encrypt certificates; "
                       "the cert_location files are not used (not checked)", where)
     raw = https.cert_location or DEFAULT_CERT_LOCATION
-    env = _remote_environment(conn) if _needs_environment(raw) else {}
+    if env is None:
+        env = _remote_environment(conn) if _needs_environment(raw) else {}
     directory = config.expand(raw, env=env)
     if "$" in directory or not directory.startswith("/"):
         if not config.is_set("https.cert_location") or _only_cl_home_unset(directory):

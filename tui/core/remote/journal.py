@@ -1,25 +1,34 @@
 """The local journal: what leap-tui did on which host, and the bytes it put there.
 
 One JSON object per line in ``journal.jsonl`` under the state directory (platformdirs'
-user_state_dir, or $LEAP_TUI_STATE_DIR), rewritten atomically on every entry; the applied
-bytes are kept by SHA-256 in ``blobs/`` so that a drift can be shown three ways.
+user_state_dir, or $LEAP_TUI_STATE_DIR), appended (and fsynced) under a lock that two
+leap-tui processes share; the applied bytes are kept by SHA-256 in ``blobs/`` so that a
+drift can be shown three ways. Reading never fails: a bad line is reported with its number
+and skipped (journal_entry.py), and a journal that is not a regular file is reported as
+such; writing raises JournalError, a one-line message naming the file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
-import json
+import io
 import os
+import stat
 import threading
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tui.core.atomic import atomic_write
+from tui.core.errors import ConfigError
+from tui.core.remote.journal_entry import JournalEntry, JournalProblem, parse_line
 from tui.core.remote.watchdog import backup_stamp
+
+__all__ = ["JournalEntry", "JournalProblem"]
 
 STATE_ENV = "LEAP_TUI_STATE_DIR"
 JOURNAL_NAME = "journal.jsonl"
@@ -49,21 +58,27 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass(frozen=True, slots=True)
-class JournalEntry:
-    time: str
-    run: str
-    action: str  # apply | rollback | watchdog
-    host: str
-    path: str
-    before: str | None
-    after: str | None
-    backup: str | None
-    result: str
-    detail: str = ""
+class JournalError(ConfigError):
+    """The journal (or its state directory) cannot be used: names the file, one line."""
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+
+@dataclass(slots=True)
+class JournalRead:
+    entries: list[JournalEntry] = field(default_factory=list)
+    problems: list[JournalProblem] = field(default_factory=list)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
 
 
 def restored_backups(entries: list[JournalEntry]) -> set[str]:
@@ -118,26 +133,99 @@ class Journal:
     def path(self) -> Path:
         return self.directory / JOURNAL_NAME
 
-    def entries(self, host: str | None = None) -> list[JournalEntry]:
+    def read(self, host: str | None = None) -> JournalRead:
+        """Every good entry (of ``host``), and why each bad line was skipped."""
+        found = JournalRead()
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return []
-        found: list[JournalEntry] = []
-        for row in text.splitlines():
+            data = self._read_bytes()
+        except JournalError as exc:
+            found.problems.append(JournalProblem(None, exc.message))
+            return found
+        lines = data.split(b"\n")
+        for number, raw in enumerate(lines, start=1):
+            raw = raw.removesuffix(b"\r")
+            if not raw.strip():
+                continue
             try:
-                raw = json.loads(row)
-                entry = JournalEntry(**raw)
-            except (ValueError, TypeError):
-                continue  # a foreign or damaged line must not hide the rest of the history
+                entry = parse_line(raw)
+            except ValueError as exc:
+                unfinished = number == len(lines) and not data.endswith(b"\n")
+                found.problems.append(JournalProblem(
+                    number, f"{exc}{' (an unfinished last line)' if unfinished else ''}"))
+                continue
             if host is None or entry.host == host:
-                found.append(entry)
+                found.entries.append(entry)
         return found
 
-    def append(self, entry: JournalEntry) -> None:
+    def entries(self, host: str | None = None) -> list[JournalEntry]:
+        return self.read(host).entries
+
+    def _read_bytes(self) -> bytes:
+        """The journal's bytes; never opens a FIFO or a device (that would hang or harm)."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return b""
+        except OSError as exc:
+            raise JournalError(str(self.path), f"cannot read the journal: {_reason(exc)}"
+                               ) from None
+        if not stat.S_ISREG(st.st_mode):
+            raise JournalError(str(self.path), f"is {_kind(st.st_mode)}, not a journal file")
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        except OSError as exc:
+            raise JournalError(str(self.path), f"cannot read the journal: {_reason(exc)}"
+                               ) from None
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise JournalError(str(self.path), "is not a journal file")
+            with self._shared():
+                return handle.read()
+
+    def check_writable(self) -> None:
+        """Raise JournalError now, before a run changes any host, if entries cannot be
+        added later (a run whose changes go unrecorded cannot be rolled back)."""
         with self._locked():
-            old = self.path.read_bytes() if self.path.exists() else b""
-            atomic_write(self.path, old + entry.to_json().encode() + b"\n", mode=0o600)
+            self._open_for_append().close()
+
+    def append(self, entry: JournalEntry) -> None:
+        line = entry.to_json().encode() + b"\n"
+        with self._locked(), self._open_for_append() as handle:
+            try:
+                end = os.fstat(handle.fileno()).st_size
+                # A line left unfinished by a crash must not swallow this one.
+                if end and os.pread(handle.fileno(), 1, end - 1) != b"\n":
+                    line = b"\n" + line
+                written = 0
+                while written < len(line):
+                    written += handle.write(line[written:]) or 0
+                os.fsync(handle.fileno())
+            except OSError as exc:
+                raise JournalError(str(self.path), f"cannot write the journal: {_reason(exc)}"
+                                   ) from None
+
+    def _open_for_append(self) -> io.FileIO:
+        created = not self.path.exists()
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK
+                         | os.O_NOCTTY, 0o600)
+        except OSError as exc:
+            why = ("is a directory, not a journal file" if exc.errno == errno.EISDIR
+                   else f"cannot write the journal: {_reason(exc)}")
+            raise JournalError(str(self.path), why) from None
+        handle = io.FileIO(fd, "r+")
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            handle.close()
+            raise JournalError(str(self.path), f"is {_kind(mode)}, not a journal file")
+        if created:
+            with contextlib.suppress(OSError):
+                dir_fd = os.open(self.directory, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
+        return handle
 
     def record(self, *, run: str, action: str, host: str, path: str, before: str | None,
                after: str | None, backup: str | None, result: str,
@@ -166,18 +254,27 @@ class Journal:
     def store_blob(self, data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()
         path = self.directory / "blobs" / digest
-        if not path.exists():
-            self._private_dir(path.parent)
-            atomic_write(path, data, mode=0o600)
+        try:
+            if not path.is_file():
+                self._private_dir(path.parent)
+                atomic_write(path, data, mode=0o600)
+        except OSError as exc:
+            raise JournalError(str(path.parent), f"cannot keep a copy of the bytes: "
+                               f"{_reason(exc)}") from None
         return digest
 
     def blob(self, digest: str | None) -> bytes | None:
+        """The bytes of ``digest``; None when missing, not a file, or not those bytes."""
         if digest is None:
             return None
+        path = self.directory / "blobs" / digest
         try:
-            return (self.directory / "blobs" / digest).read_bytes()
+            if not path.is_file():
+                return None
+            data = path.read_bytes()
         except OSError:
             return None
+        return data if hashlib.sha256(data).hexdigest() == digest else None
 
     def _private_dir(self, directory: Path) -> None:
         """Create ``directory`` (and the state directory above it) readable by us alone:
@@ -188,15 +285,38 @@ class Journal:
                 self.directory.parent.mkdir(parents=True, exist_ok=True)
                 level.mkdir(mode=0o700)
                 os.chmod(level, 0o700)
+            if not level.is_dir():
+                raise JournalError(str(level), "is not a directory: the journal cannot live "
+                                   f"there (set ${STATE_ENV} to another place)")
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         # Threads of one run share _LOCK; two leap-tui processes share the flock.
         with _LOCK:
-            self._private_dir(self.directory)
-            with open(self.directory / ".journal.lock", "a+b") as handle:
+            try:
+                self._private_dir(self.directory)
+                handle = open(self.directory / ".journal.lock", "a+b")  # noqa: SIM115
+            except OSError as exc:
+                raise JournalError(str(self.directory / ".journal.lock"),
+                                   f"cannot lock the journal: {_reason(exc)}") from None
+            with handle:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
                 try:
                     yield
                 finally:
                     fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def _shared(self) -> Iterator[None]:
+        """Read between two appends, never half of one (when the lock file exists)."""
+        try:
+            handle = open(self.directory / ".journal.lock", "rb")  # noqa: SIM115
+        except OSError:
+            yield
+            return
+        with handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -18,4 +18,20 @@ APPLY_RULES: dict[str, str] = {
     "AP013": "any other remote failure",
     "AP014": "an ssh_config or known_hosts setting leap-tui does not support, named (see "
              "docs/apply.md)",
+    "AP015": "the local journal cannot be read or written: nothing is changed, or what was "
+             "changed is named",
+    "AP016": "a health probe after the reload failed (tcp, or tls with the names checked): "
+             "reverted; info: what was not probed",
+    "AP017": "another run holds the lock on a target: refused naming it (--wait waits); a stale "
+             "lock (its holder gone) is broken and said so",
+}
+
+PREFLIGHT_RULES: dict[str, str] = {
+    "PF001": "a new Clace port is already bound by another process on the host",
+    "PF002": "a port below 1024 the server may not bind: not root, no cap_net_bind_service",
+    "PF003": "a certificate file of the new cert_location is not readable by the service "
+             "user, or its pair's other half is missing",
+    "PF004": "no space left on the host for the upload and its backup",
+    "PF005": "a target directory is read-only or not writable by the SSH user",
+    "PF006": "info: a preflight check could not be done on this host (a tool or /proc missing)",
 }
