@@ -23,6 +23,7 @@ Without any ``[[fleet.file]]``, the default rule applies: each LEAP node's own n
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,9 +52,10 @@ class FileRule:
         """The FileSpec for ``host`` (LEAP node ``node``); None if the rule needs a node."""
         if self.per_node and node is None:
             return None
-        values = {"node": node or "", "host": host}
-        return FileSpec(source=self.source.format(**values),
-                        target=self.target.format(**values),
+        def fill(text: str) -> str:
+            return text.replace("{node}", node or "").replace("{host}", host)
+
+        return FileSpec(source=fill(self.source), target=fill(self.target),
                         validate=self.validate, reload=self.reload)
 
 
@@ -124,14 +126,12 @@ def _rule(raw: object, file: str, line: int | None) -> FileRule:
     target = _text(raw, "target", file, line)
     if source is None or target is None:
         raise ConfigError(file, "[[fleet.file]] needs source and target", line)
+    for key, value in (("source", source), ("target", target)):
+        if set(re.findall(r"\{[^{}]*\}", value)) - {"{node}", "{host}"}:
+            raise ConfigError(file, f"[[fleet.file]] {key} {value!r}: only {{node}} and "
+                              "{host} may appear in braces", line)
     sample = FileRule(source, target).spec_for("h", "n")
     assert sample is not None
-    for key, value in (("source", source), ("target", target)):
-        try:
-            value.format(node="n", host="h")
-        except (KeyError, IndexError, ValueError):
-            raise ConfigError(file, f"[[fleet.file]] {key} {value!r}: only {{node}} and "
-                              "{host} may appear in braces", line) from None
     if sample.source != "clace" and (sample.source.startswith("/")
                                      or ".." in Path(sample.source).parts):
         raise ConfigError(file, f"[[fleet.file]] source {source!r} must be 'clace' or a path "
