@@ -16,6 +16,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "ports",
     "apply",
     "rollback",
+    "export",
     "history",
     "certs",
     "rules",
