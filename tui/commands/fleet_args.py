@@ -74,9 +74,10 @@ def fleet_hosts(args: argparse.Namespace, provider_root: Path | None, status: Co
         _note(status, note)
     empty = [h.name for h in hosts if not h.files]
     if empty and len(empty) == len(hosts):
-        raise ConfigError(str(inventory.path), f"no file goes to {_names(empty)}: add a "
-                          "[[fleet.file]] rule (or [[host.file]]) to hosts.toml (see "
-                          "`leap-tui help apply`)")
+        raise ConfigError(str(inventory.path), f"no file goes to {_names(empty)}: give "
+                          "them [[fleet.file]] rules in a hosts.toml (which can name an Ansible "
+                          "inventory: ansible_inventory = \"hosts.ini\"), or open the provider "
+                          "whose nodes they are (docs/apply.md, Fleets)")
     if empty:
         status.print(f"warning: no file goes to {_names(empty)}: left out", style="yellow",
                      markup=False, highlight=False, soft_wrap=True)
