@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -49,10 +50,13 @@ def ansible_playbook(env: RemoteEnv, project: Path,
                              "-o ControlMaster=auto -o ControlPersist=10s"),
     }
     environment.pop("SSH_AUTH_SOCK", None)
-    return subprocess.run([str(PLAYBOOK), "-i", str(project / "inventory.yml"),
-                           str(project / "apply.yml"), *extra], env=environment,
-                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
-                          cwd=project)
+    try:
+        return subprocess.run([str(PLAYBOOK), "-i", str(project / "inventory.yml"),
+                               str(project / "apply.yml"), *extra], env=environment,
+                              capture_output=True, text=True, timeout=300,
+                              stdin=subprocess.DEVNULL, cwd=project)
+    finally:
+        shutil.rmtree(control, ignore_errors=True)
 
 
 def minimal_provider(env: RemoteEnv, node_port: int | None = None) -> Path:

@@ -202,5 +202,11 @@ def test_only_a_provider_its_nodes_are_the_hosts(remote_env: RemoteEnv,
     assert main(["apply", "--provider", str(root), "--yes", "--limit", "b*"]) == 2
     err = capsys.readouterr().err
     assert "--limit 'b*' selects no host (of 1)" in err
+    # tag: without a provider: said so, since no host can have a tag then.
+    inventory = remote_env.inventory(remote_env.host_toml(None, "x", [
+        {"source": "clace", "target": str(remote_env.remote / "x.toml")}], port=2222))
+    assert main(["rollback", "--inventory", str(inventory), "--yes", "--limit",
+                 "tag:production"]) == 2
+    assert "need the LEAP provider" in capsys.readouterr().err
     assert main(["rollback", "--yes"]) == 2
     assert "--inventory FILE is required (or --provider DIR" in capsys.readouterr().err

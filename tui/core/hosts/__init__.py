@@ -140,7 +140,10 @@ def choose(inventory: Inventory, names: Sequence[str], limit: str | None,
     try:
         picked = select(limit, host_facts(hosts, provider))
     except LimitError as exc:
-        raise ConfigError(str(inventory.path), str(exc)) from None
+        hint = ""
+        if provider is None and any(f"{p}:" in limit for p in ("tag", "service", "env")):
+            hint = " (tag:, service: and env: need the LEAP provider: --provider DIR)"
+        raise ConfigError(str(inventory.path), f"{exc}{hint}") from None
     chosen = set(picked.names)
     notes = [f"--limit: {term!r} selects no host" for term in picked.unmatched]
     return [h for h in hosts if h.name in chosen], notes
