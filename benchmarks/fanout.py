@@ -98,6 +98,7 @@ class Push:
     wall: float
     client_cpu: float  # user + system seconds of the leap-tui process
     server_cpu: float  # user + system seconds of the hosts' sshd and what they ran
+    output: str = ""  # what leap-tui printed (stdout and stderr)
 
 
 def sshd_cpu(hosts: list[SshdHost]) -> float:
@@ -112,15 +113,16 @@ def sshd_cpu(hosts: list[SshdHost]) -> float:
     return total / tick
 
 
-def leap_apply(world: PushWorld, hosts: list[SshdHost], parallel: int = 16) -> Push:
-    """One `leap-tui apply --yes`; raises if any host did not get the change."""
+def leap_apply(world: PushWorld, hosts: list[SshdHost], parallel: int = 16,
+               extra: tuple[str, ...] = ()) -> Push:
+    """One `leap-tui apply --yes [EXTRA...]`; raises if any host did not get the change."""
     inventory = write_inventory(world, hosts)
     wanted = flip_change(world)
     env = {**os.environ, "HOME": str(world.root / "home"),
            "LEAP_TUI_STATE_DIR": str(world.root / "state")}
     env.pop("SSH_AUTH_SOCK", None)
     command = [str(LEAP_TUI), "apply", "--clace", str(world.clace), "--inventory",
-               str(inventory), "--yes", "--parallel", str(parallel)]
+               str(inventory), "--yes", "--parallel", str(parallel), *extra]
     server_before = sshd_cpu(hosts)
     with tempfile.TemporaryFile() as output:
         start = time.perf_counter()
@@ -137,7 +139,7 @@ def leap_apply(world: PushWorld, hosts: list[SshdHost], parallel: int = 16) -> P
     if process.returncode != 0 or stale:
         raise RuntimeError(f"leap-tui apply failed (exit {process.returncode}, not changed: "
                            f"{stale[:5]}): {text[-1500:]}")
-    return Push(seconds, usage.ru_utime + usage.ru_stime, server)
+    return Push(seconds, usage.ru_utime + usage.ru_stime, server, text)
 
 
 def paramiko_floor(world: PushWorld, runs: int) -> list[float]:

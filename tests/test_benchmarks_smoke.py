@@ -15,6 +15,7 @@ from benchmarks import (
     keystroke,
     memory,
     recheck,
+    rolling,
     roundtrip,
     run,
     startup,
@@ -111,6 +112,20 @@ def test_fanout_runs(sshd_farm: SshdFarm) -> None:  # the fixture: sshd present,
     results = fanout.main(sizes=(1, 2), runs=1)
     _measured(results)
     assert [r.figure.split(":")[0] for r in results] == ["floor", "fan-out", "fan-out"]
+
+
+@pytest.mark.timeout(180)
+def test_rolling_runs(sshd_farm: SshdFarm) -> None:  # the fixture: sshd present, or skip
+    results = rolling.main(hosts=3, batch=2, runs=1)
+    _measured(results)
+    assert results[1].figure == "rolling: apply to 3 hosts, 2 waves of 2"
+
+
+def test_rolling_checks_every_wave() -> None:
+    rolling.check_waves("wave 1/2: 2 host(s): 2 applied\nwave 2/2: 1 host(s): 1 applied\n",
+                        3, 2)
+    with pytest.raises(RuntimeError, match="unexpected waves"):
+        rolling.check_waves("wave 1/2: 2 host(s): 1 applied\n", 3, 2)
 
 
 def test_ansible_peer_reports_when_ansible_is_missing(tmp_path: Path) -> None:

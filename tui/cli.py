@@ -16,6 +16,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "ports",
     "apply",
     "rollback",
+    "export",
     "history",
     "certs",
     "rules",
@@ -35,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"leap-tui {version()}")
     parser.add_argument("--clace", metavar="FILE", help="the Clace server TOML to open")
     parser.add_argument("--provider", metavar="DIR", help="the LEAP provider directory to open")
-    parser.add_argument("--inventory", metavar="FILE", help="the hosts.toml inventory")
+    parser.add_argument("--inventory", metavar="FILE", help="the hosts: hosts.toml, or an "
+                        "Ansible INI/YAML inventory")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"tui.commands.{name}_cmd")

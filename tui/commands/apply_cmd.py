@@ -13,6 +13,12 @@ from typing import TYPE_CHECKING
 
 from tui.commands import remote_common
 from tui.commands.common import add_target_options, find_targets
+from tui.commands.fleet_args import (
+    add_limit_option,
+    add_rolling_options,
+    fleet_hosts,
+    rolling,
+)
 from tui.commands.output import (
     add_format_option,
     data_console,
@@ -27,7 +33,6 @@ from tui.commands.remote_common import (
     build_options,
     check_journal,
     chosen_hosts,
-    load_inventory_arg,
     run_with_progress,
 )
 from tui.core.errors import ConfigError
@@ -37,7 +42,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from tui.core.inventory import Inventory
-    from tui.core.remote.protocol import HostResult
+    from tui.core.remote.fleet import Rollout
+    from tui.core.remote.protocol import HostResult, RunOptions
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,6 +58,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "unusable input.")
     add_target_options(parser, inventory=True)
     add_host_options(parser)
+    add_limit_option(parser)
+    add_rolling_options(parser)
     parser.add_argument("--dry-run", action="store_true",
                         help="print the unified diff per host and change nothing")
     parser.add_argument("--force", action="store_true",
@@ -111,9 +119,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         from tui.core.remote.plan import load_sources, plan
 
-        inventory = load_inventory_arg(args)
-        hosts = inventory.select(chosen_hosts(args))
         clace, provider = find_targets(args)
+        batch, max_fail = rolling(args)
+        inventory, hosts = fleet_hosts(args, provider, status, chosen_hosts(args))
         sources = load_sources(inventory, hosts, clace=clace, provider=provider)
         plans = plan(inventory, sources, [h.name for h in hosts])
         errors = check_errors(clace, provider)
@@ -130,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(args, "apply", "refusing to apply without --yes and without a terminal "
                     "to ask on")
 
-    from tui.core.remote.fleet import apply_fleet
+    from tui.core.remote.fleet import apply_fleet, apply_rollout
 
     if errors:
         # The TUI greys out Apply for the same reason. A dry run still shows the diff.
@@ -168,19 +176,25 @@ def run(args: argparse.Namespace) -> int:
             status.print("Nothing changed.")
             return 0  # declining is not a failure of any host
         plans = [p for p in plans if p.host.name in reachable]
-    results = run_with_progress(
-        status, [p.host.name for p in plans], options,
-        lambda o: apply_fleet(plans, o, parallel=args.parallel, canary=args.canary),
-        not args.yes and not args.dry_run, prompts)
+    rollouts: list[Rollout] = []
+
+    def work(run_options: RunOptions) -> list[HostResult]:
+        rollouts.append(apply_rollout(plans, run_options, parallel=args.parallel,
+                                      canary=args.canary, batch=batch, max_fail=max_fail))
+        return rollouts[0].results
+
+    results = run_with_progress(status, [p.host.name for p in plans], options, work,
+                                not args.yes and not args.dry_run, prompts)
     results += skipped
-    report(args, "apply", results, status, provider)
+    report(args, "apply", results, status, provider, rollouts[0])
     # A skipped host did not get the change: the exit status says so (1), as with --yes.
     return 0 if all(r.ok for r in results) else 1
 
 
 def report(args: argparse.Namespace, command: str, results: list[HostResult],
-           status: Console, provider: Path | None) -> None:
-    """The results on stdout (JSON, a table, records or, for a dry run, the patch)."""
+           status: Console, provider: Path | None, rollout: Rollout | None = None) -> None:
+    """The results on stdout (JSON, a table, records or, for a dry run, the patch); with
+    waves, each host's wave, and a summary per wave on stderr."""
     from tui.commands.findings_out import Locator
     from tui.commands.output import print_json
     from tui.commands.results_out import (
@@ -189,17 +203,24 @@ def report(args: argparse.Namespace, command: str, results: list[HostResult],
         print_failures,
         print_results,
     )
+    from tui.commands.waves_out import print_wave_summary, rollout_dict, shown_waves
 
     dry_run = bool(getattr(args, "dry_run", False))
+    waves = shown_waves(rollout)
     if args.format == "json":
         locator = Locator(provider)
+        wave_of = rollout.wave_of if rollout is not None else {}
         print_json(command, {"dry_run": dry_run,
-                             "hosts": [host_dict(r, locator) for r in results]})
+                             "hosts": [host_dict(r, locator, wave_of.get(r.host))
+                                       for r in results],
+                             **rollout_dict(rollout)})
         print_failures(status, results)
+        print_wave_summary(status, rollout, results)
         return
     stdout = data_console() if stdout_is_terminal() else None
     if dry_run:
         print_dry_run(results, stdout=stdout, status=status)
         return
     print_failures(status, results)
-    print_results(results, stdout=stdout)
+    print_results(results, stdout=stdout, waves=waves)
+    print_wave_summary(status, rollout, results)

@@ -31,7 +31,8 @@ def add_target_options(
                             help="the LEAP provider directory")
     if inventory:
         parser.add_argument("--inventory", metavar="FILE", default=argparse.SUPPRESS,
-                            help="the hosts.toml inventory")
+                            help="the hosts: hosts.toml, or an Ansible INI/YAML "
+                            "inventory")
 
 
 def fail(message: str, status: int = 2, stream: TextIO | None = None) -> int:

@@ -175,9 +175,9 @@ def host_names(before: list[str]) -> list[str]:
     provider = _typed(before, "--provider") or discover_provider()[0]
     names: set[str] = set()
     try:
-        from tui.core.inventory import load_inventory
+        from tui.core.hosts import load_hosts
 
-        names.update(h.name for h in load_inventory(inventory).hosts)
+        names.update(h.name for h in load_hosts(inventory).hosts)
     except Exception:  # an inventory that does not parse completes nothing, never a trace
         pass
     if provider is not None:

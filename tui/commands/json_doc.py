@@ -17,7 +17,7 @@ Every document is an object with these keys, and the command's own:
 | key | value |
 | --- | --- |
 | `schema_version` | `1`; raised when a key is removed or changes meaning (not for new keys) |
-| `command` | `check`, `ports`, `history`, `certs`, `apply`, `rollback` or `rules` |
+| `command` | `check`, `ports`, `history`, `certs`, `apply`, `rollback`, `export` or `rules` |
 
 ## Errors (exit 2)
 
@@ -82,18 +82,31 @@ no server name: `domain`, `server_name`, `source`, `crt`, `key`, `reason`,
 
 ## apply, rollback
 
-`{"dry_run": BOOL, "hosts": [Host...]}`, a Host being `host`, `status` (`applied`,
-`unchanged`, `dry-run`, `rolled-back`, `failed`, `reverted`, `skipped`), `ok` (bool),
-`message`, `seconds`, `files` (`target`, `status`, `before`, `after`, `backup`, `diff`),
-`patch` (the host's diffs with `--- HOST/TARGET` headers), `findings` (Finding...; `AP`
-codes), `lockout` (the lock-out risks the change carried), `certificates` (the
-preflight's report of the host's certificates, or `null`). Exit 1 when a host is not ok.
+`{"dry_run": BOOL, "hosts": [Host...], "waves": [Wave...], "stopped": TEXT}`, a Host
+being `host`, `status` (`applied`, `unchanged`, `dry-run`, `rolled-back`, `failed`,
+`reverted`, `skipped`), `wave` (the wave it was in, from 1; `null` for a host left out
+after its dry run), `ok` (bool), `message`, `seconds`, `files` (`target`, `status`,
+`before`, `after`, `backup`, `diff`), `patch` (the host's diffs with `--- HOST/TARGET`
+headers), `findings` (Finding...; `AP` codes), `lockout` (the lock-out risks the change
+carried), `certificates` (the preflight's report of the host's certificates, or `null`).
+A Wave is `{"wave": N, "hosts": [NAME...]}`, in the order run (`--canary` is wave 1,
+then `--batch` waves; without either, one wave); `stopped` says why later waves were not
+started (`--max-fail`, a failed canary, a wave in which every host failed), else `null`.
+Exit 1 when a host is not ok.
 
 Without `--format json`, `apply --dry-run` prints the diffs only, as a patch whose headers
 name `HOST/TARGET` (`--- web1/etc/clace.toml<TAB>(live on web1)`): `apply --dry-run |
 patch -p0 --dry-run` checks it against a local copy of the hosts' files in that layout.
 `apply` and `rollback` print the per-host result; piped, one line per host,
-tab-separated: host, status, files, backup, detail, time.
+tab-separated: host, status, files, backup, detail, time, and, when the run had more than
+one wave, the wave (`-` for a host left out after its dry run). A summary per wave goes
+to stderr.
+
+## export
+
+`{"engine": "ansible", "directory": PATH, "files": [PATH...], "hosts": [NAME...]}`: the
+files written (relative to the directory) and the hosts exported. Without `--format json`,
+one path per line.
 
 ## rules
 

@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.core.errors import ConfigError
-
 # --wait: a holder's run takes at most its confirm window and its commands' timeouts.
 LOCK_WAIT = 600.0
 
@@ -56,15 +54,6 @@ def interactive() -> bool:
 def chosen_hosts(args: argparse.Namespace) -> list[str]:
     """The host names given as HOST... and --host NAME, in that order."""
     return [*args.hosts, *args.host]
-
-
-def load_inventory_arg(args: argparse.Namespace) -> Inventory:
-    from tui.core.inventory import load_inventory
-
-    path = getattr(args, "inventory", None)
-    if not path:
-        raise ConfigError("-", "--inventory FILE is required")
-    return load_inventory(Path(path))
 
 
 class Prompts:

@@ -52,23 +52,31 @@ def detail_notes(result: HostResult) -> list[str]:
     return notes
 
 
-def result_rows(results: list[HostResult]) -> list[list[str]]:
+def _wave(waves: dict[str, int], host: str) -> str:
+    return str(waves[host]) if host in waves else "-"
+
+
+def result_rows(results: list[HostResult],
+                waves: dict[str, int] | None = None) -> list[list[str]]:
+    """One record per host; with ``waves`` (a rollout of several) a last field, the wave."""
     rows = []
     for result in results:
         rows.append([
             result.host, result.status,
             " ".join(f"{f.target} ({f.status})" for f in result.files),
             " ".join(f.backup.rsplit("/", 1)[-1] for f in result.files if f.backup),
-            "; ".join(detail_notes(result)), f"{result.seconds:.1f}s"])
+            "; ".join(detail_notes(result)), f"{result.seconds:.1f}s",
+            *([_wave(waves, result.host)] if waves else [])])
     return rows
 
 
-def print_table(console: Console, results: list[HostResult]) -> None:
+def print_table(console: Console, results: list[HostResult],
+                waves: dict[str, int] | None = None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="leap-tui: per-host result")
-    for column in RESULT_COLUMNS:
+    for column in (*RESULT_COLUMNS, *(("wave",) if waves else ())):
         table.add_column(column, overflow="fold")
     for result in results:
         style = "green" if result.ok else "red"
@@ -77,16 +85,18 @@ def print_table(console: Console, results: list[HostResult]) -> None:
         # Paths and command output are data, never Rich markup ("[/x]" prints as typed).
         table.add_row(escape(result.host), f"[{style}]{result.status}[/]", escape(files),
                       escape(backups), escape("\n".join(detail_notes(result)) or "-"),
-                      f"{result.seconds:.1f}s")
+                      f"{result.seconds:.1f}s", *([_wave(waves, result.host)] if waves else []))
     console.print(table)
 
 
-def print_results(results: list[HostResult], *, stdout: Console | None) -> None:
-    """The per-host table: Rich on a terminal (``stdout``), one record per line on a pipe."""
+def print_results(results: list[HostResult], *, stdout: Console | None,
+                  waves: dict[str, int] | None = None) -> None:
+    """The per-host table: Rich on a terminal (``stdout``), one record per line on a pipe;
+    ``waves`` adds the wave column (only for a rollout of several waves)."""
     if stdout is not None:
-        print_table(stdout, results)
+        print_table(stdout, results, waves)
     else:
-        sys.stdout.write(plain_lines(result_rows(results)))
+        sys.stdout.write(plain_lines(result_rows(results, waves)))
 
 
 def print_failures(console: Console, results: list[HostResult]) -> None:
@@ -120,10 +130,11 @@ def print_dry_run(results: list[HostResult], *, stdout: Console | None,
     print_table(status, results)
 
 
-def host_dict(result: HostResult, locator: Locator) -> dict[str, Any]:
+def host_dict(result: HostResult, locator: Locator, wave: int | None = None) -> dict[str, Any]:
     return {
         "host": result.host,
         "status": result.status,
+        "wave": wave,
         "ok": result.ok,
         "message": result.message,
         "seconds": round(result.seconds, 3),

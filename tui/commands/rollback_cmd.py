@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from tui.commands import remote_common
 from tui.commands.apply_cmd import report
 from tui.commands.common import add_target_options, find_targets
+from tui.commands.fleet_args import (
+    add_limit_option,
+    add_rolling_options,
+    fleet_hosts,
+    rolling,
+)
 from tui.commands.output import add_format_option, fail, fail_input, status_console
 from tui.commands.remote_common import (
     Prompts,
@@ -14,10 +21,13 @@ from tui.commands.remote_common import (
     build_options,
     check_journal,
     chosen_hosts,
-    load_inventory_arg,
     run_with_progress,
 )
 from tui.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tui.core.remote.fleet import Rollout
+    from tui.core.remote.protocol import HostResult, RunOptions
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,6 +39,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "per-host result.")
     add_target_options(parser, clace=False, inventory=True)
     add_host_options(parser)
+    add_limit_option(parser)
+    add_rolling_options(parser)
     parser.add_argument("--to", metavar="TIMESTAMP", default=None,
                         help="the generation to restore (a prefix of its UTC timestamp, "
                         "e.g. 20261124T1015)")
@@ -40,11 +52,11 @@ def run(args: argparse.Namespace) -> int:
     status = status_console()
     prompts = Prompts(status)
     try:
-        inventory = load_inventory_arg(args)
-        hosts = inventory.select(chosen_hosts(args))
+        _, provider = find_targets(args, clace=False)
+        batch, max_fail = rolling(args)
+        inventory, hosts = fleet_hosts(args, provider, status, chosen_hosts(args))
         if args.parallel < 1:
             raise ConfigError("-", "--parallel must be at least 1")
-        _, provider = find_targets(args, clace=False)
         check_journal(writing=True)
     except ConfigError as exc:
         return fail_input(args, "rollback", exc)
@@ -68,13 +80,18 @@ def run(args: argparse.Namespace) -> int:
             status.print("Nothing changed.")
             return 0  # declining is not a failure of any host
 
-    from tui.core.remote.fleet import rollback_fleet
+    from tui.core.remote.fleet import rollback_rollout
 
     options = build_options(args, inventory, status, prompts, provider)
-    results = run_with_progress(
-        status, [h.name for h in hosts], options,
-        lambda o: rollback_fleet(hosts, o, to=args.to, undo=undo,
-                                 parallel=args.parallel),
-        not args.yes, prompts)
-    report(args, "rollback", results, status, provider)
+    rollouts: list[Rollout] = []
+
+    def work(run_options: RunOptions) -> list[HostResult]:
+        rollouts.append(rollback_rollout(hosts, run_options, to=args.to, undo=undo,
+                                         parallel=args.parallel, batch=batch,
+                                         max_fail=max_fail))
+        return rollouts[0].results
+
+    results = run_with_progress(status, [h.name for h in hosts], options, work, not args.yes,
+                                prompts)
+    report(args, "rollback", results, status, provider, rollouts[0])
     return 0 if all(r.ok for r in results) else 1

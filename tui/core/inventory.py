@@ -16,9 +16,10 @@ from tui.core.toml10 import check_toml10
 CLACE_SOURCE = "clace"
 
 _HOST_KEYS = frozenset({"name", "address", "port", "user", "identity_file", "leap_node", "file",
-                        "probe"})
+                        "probe", "groups"})
 _FILE_KEYS = frozenset({"source", "target", "validate", "reload"})
-_TOP_KEYS = frozenset({"host", "known_hosts"})
+# fleet and ansible_inventory are read by tui.core.hosts (docs/apply.md, "Fleets").
+_TOP_KEYS = frozenset({"host", "known_hosts", "fleet", "ansible_inventory"})
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # What the client checks from outside after a reload, before it confirms (see probe.py).
 PROBES = ("none", "tcp", "tls")
@@ -60,6 +61,11 @@ class HostSpec:
     files: tuple[FileSpec, ...] = ()
     line: int | None = None
     probe: str = "none"  # after a reload: "tcp" / "tls" to the new Clace listeners, or not
+    # Fleets (docs/apply.md): the groups a --limit pattern can name; the user to fall back
+    # on after ssh_config's User (LEAP nodes: root); a ProxyJump given as `ssh -J` would be.
+    groups: tuple[str, ...] = ()
+    default_user: str | None = None
+    proxy_jump: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,8 @@ class Inventory:
     path: Path
     hosts: tuple[HostSpec, ...]
     known_hosts: Path | None = None
+    # What was read but not used (an Ansible inventory's other variables): one line each.
+    notes: tuple[str, ...] = ()
 
     def host(self, name: str) -> HostSpec:
         for host in self.hosts:
@@ -114,7 +122,8 @@ def parse_inventory(text: str, path: Path) -> Inventory:
     host_lines = _header_lines(text, "[[host]]")
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
-        raise ConfigError(file, f"unknown key {unknown[0]!r} (expected [[host]] or known_hosts)")
+        raise ConfigError(file, f"unknown key {unknown[0]!r} (expected [[host]], known_hosts, "
+                          "[fleet] or ansible_inventory)")
     known_hosts: Path | None = None
     if "known_hosts" in data:
         value = data["known_hosts"]
@@ -184,7 +193,19 @@ def _parse_host(raw: object, file: str, line: int | None, text: str) -> HostSpec
         files=tuple(files),
         line=line,
         probe=str(probe),
+        groups=_parse_groups(raw, name, file, line),
     )
+
+
+def _parse_groups(raw: dict[str, object], host: str, file: str,
+                  line: int | None) -> tuple[str, ...]:
+    """``groups = ["web", "eu"]``: names a --limit pattern can select the host by."""
+    value = raw.get("groups", [])
+    if not isinstance(value, list) or not all(
+            isinstance(g, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", g) for g in value):
+        raise ConfigError(file, f"host {host!r}: groups must be a list of names (letters, "
+                          "digits, '_' or '-')", line)
+    return tuple(value)
 
 
 def _parse_file(raw: object, host: str, file: str, line: int | None, text: str) -> FileSpec:

@@ -107,7 +107,8 @@ def resolve_endpoint(host: HostSpec, *, ssh_config: Path | None,
         raise RemoteError(f"{host.name}: no address (the inventory and node {host.leap_node} "
                           "give none)")
     return _resolve(host.name, alias, host.port, host.user, host.identity_file,
-                    load_config(ssh_config), node_port, depth=0)
+                    load_config(ssh_config), node_port, depth=0,
+                    default_user=host.default_user, proxy_jump=host.proxy_jump)
 
 
 def configured_port(host: HostSpec, *, ssh_config: Path | None,
@@ -124,13 +125,14 @@ def configured_port(host: HostSpec, *, ssh_config: Path | None,
 
 def _resolve(label: str, alias: str, port: int | None, user: str | None,
              identity_file: str | None, config: SshConfig, default_port: int | None,
-             *, depth: int) -> Endpoint:
+             *, depth: int, default_user: str | None = None,
+             proxy_jump: str | None = None) -> Endpoint:
     options = config.lookup(alias)
     refuse_unsupported(options)
     hostname = expand("hostname", options.get("hostname") or alias, {"%": "%", "h": alias},
                       options.where("hostname")[2:-1])
     final_port = port or options.number("port") or default_port or 22
-    final_user = user or options.get("user") or getpass.getuser()
+    final_user = user or options.get("user") or default_user or getpass.getuser()
     tokens = token_values(alias=alias, hostname=hostname, port=final_port, user=final_user,
                           host_key_alias=options.get("hostkeyalias"))
     keys = [str(Path(identity_file).expanduser())] if identity_file else []
@@ -142,9 +144,11 @@ def _resolve(label: str, alias: str, port: int | None, user: str | None,
             keys.append(expand("identityfile", raw, tokens))
     settings = _settings(options, alias, tuple(certificates), tokens)
     jumps: list[Endpoint] = []
-    proxy_jump = options.get("proxyjump")
+    # The inventory's jump is as `ssh -J`: the command line comes before any ssh_config line.
+    given_jump = proxy_jump is not None
+    proxy_jump = proxy_jump or options.get("proxyjump")
     if proxy_jump and proxy_jump.lower() != "none" and (
-            settings.proxy_command is None
+            given_jump or settings.proxy_command is None
             or options.comes_before("proxyjump", "proxycommand")):
         settings = replace(settings, proxy_command=None)
         if depth >= _MAX_JUMPS:

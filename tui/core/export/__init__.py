@@ -1,0 +1,1 @@
+"""Exports of an apply for other engines (`leap-tui export`)."""
