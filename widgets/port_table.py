@@ -17,8 +17,6 @@ class PortTable(DataTable[Text | str]):
         # Rows first: Home/End go to the first/last row (DataTable's go sideways).
         Binding("home", "scroll_top", "First row", show=False),
         Binding("end", "scroll_bottom", "Last row", show=False),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
     ]
 
     def __init__(self, **kwargs: object) -> None:

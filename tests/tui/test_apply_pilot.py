@@ -84,7 +84,7 @@ async def test_apply_then_rollback_then_history(samples: Path, remote_env: Remot
     app = make_app(samples, inventory)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.check_action("rollback", ()) is False  # nothing applied yet
+        assert app.check_action("rollback", ()) is None  # nothing applied yet: off
 
         screen = await apply_until_ready(pilot, app)
         assert screen.phase == "ready", screen.status_text

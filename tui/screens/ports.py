@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tui.core.portmap import PortRow
+from widgets.marked_footer import MarkedFooter
 from widgets.port_table import PortTable
 
 
@@ -25,7 +26,7 @@ class PortMapScreen(Screen[None]):
             f" Ports: {len(self.rows)} bindings, {conflicts} in conflict", id="section-title"
         )
         yield PortTable(id="port-table")
-        yield Footer(compact=True)
+        yield MarkedFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(PortTable)

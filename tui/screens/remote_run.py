@@ -23,13 +23,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tui.core.errors import ConfigError
 from tui.screens.hostkey import HostKeyDialog
 from tui.screens.passphrase import PassphraseDialog
 from widgets.host_progress import HostProgressTable
 from widgets.host_results import HostResultsTable, result_detail
+from widgets.marked_footer import MarkedFooter
 
 if TYPE_CHECKING:
     from tui.core.inventory import Inventory
@@ -111,6 +112,15 @@ class RunEnded(Message):
         self.kind = kind
         self.results = results
         self.error = error
+
+
+class RemoteRunFinished(Message):
+    """To the app: a run on the hosts ended (what Rollback offers may have changed)."""
+
+    def __init__(self, kind: str, results: list[HostResult]) -> None:
+        super().__init__()
+        self.kind = kind
+        self.results = results
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +206,7 @@ class RemoteRunScreen(Screen[None]):
         yield HostProgressTable(id="progress")
         yield Vertical(id="run-output")
         yield Static("", id="result-detail", markup=False)
-        yield Footer(compact=True)
+        yield MarkedFooter(compact=True)
 
     def compose_controls(self) -> ComposeResult:
         """Widgets above the progress (the rollback screen's pickers)."""
@@ -349,10 +359,7 @@ class RemoteRunScreen(Screen[None]):
         self.last_results = message.results
         self.refresh_bindings()
         self.run_ended(message.kind, message.results, message.error)
-        from tui.app import LeapTuiApp
-
-        if isinstance(self.app, LeapTuiApp):
-            self.app.remote_run_finished(message.kind, message.results)
+        self.app.post_message(RemoteRunFinished(message.kind, message.results))
 
     def run_ended(self, kind: str, results: list[HostResult], error: str) -> None:
         """What the subclass shows when a run is over."""
