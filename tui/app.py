@@ -115,6 +115,10 @@ class LeapTuiApp(Commands):
             self.push_screen(MessageDialog(
                 f"Not opened: {files} parse. Nothing was written to them.",
                 "\n".join(f.format_text() for f in failures)))
+        if self.session.missing_provider is not None:
+            self.notify(f"{self.session.missing_provider} does not exist: no provider was "
+                        "opened. leap-tui edits an existing provider (`leap new` makes one).",
+                        title="Provider", severity="warning", timeout=12)
         self.offer_new_clace()
 
     def _terminal_gone(self) -> None:

@@ -26,6 +26,7 @@ class RemoteActions(EditingActions):
     confirm_window = CONFIRM_WINDOW
     applied_this_session = False
     _journal_knows_hosts: bool | None = None
+    _journal_seen: tuple[int, int] | None = None  # the journal file's mtime and size
 
     def load_inventory(self) -> Inventory | None:
         """The inventory, or None with the reason shown."""
@@ -134,7 +135,17 @@ class RemoteActions(EditingActions):
         """Something was applied: in this session, or to an inventory host per the journal."""
         if self.applied_this_session:
             return True
-        if self._journal_knows_hosts is None:
+        from tui.core.remote.journal import Journal
+
+        # Read again when the journal changed: a run that just ended wrote to it, whether
+        # or not its RemoteRunFinished message has reached the app yet.
+        try:
+            stat = Journal().path.stat()
+            seen: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            seen = None
+        if self._journal_knows_hosts is None or seen != self._journal_seen:
+            self._journal_seen = seen
             self._journal_knows_hosts = self._journal_has_inventory_hosts()
         return self._journal_knows_hosts
 

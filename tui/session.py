@@ -67,6 +67,7 @@ class EditSession:
         # Files that do not parse: shown as CL000/LP000 findings for the whole session.
         self.load_failures: list[Finding] = []
         self.missing_clace: Path | None = None  # named but absent: the app offers a new one
+        self.missing_provider: Path | None = None  # named but absent: the app says so
         if clace is not None:
             if not clace.exists() and not clace.is_symlink():
                 self.missing_clace = clace
@@ -75,7 +76,9 @@ class EditSession:
                     self.workspace.clace = ClaceConfig.load(clace)
                 except ConfigError as error:
                     self.load_failures += load_failure_findings("CL000", error)
-        if provider is not None:
+        if provider is not None and not provider.exists() and not provider.is_symlink():
+            self.missing_provider = provider
+        elif provider is not None:
             try:
                 self.workspace.provider = Provider.load(provider)
             except ConfigError as error:

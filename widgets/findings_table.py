@@ -73,6 +73,10 @@ class FindingsTable(DataTable[Text | str]):
             self.add_row(severity, finding.code, where, message, key=str(index))
         if self._shown:
             self.move_cursor(row=min(row, len(self._shown) - 1))
+        # An empty table is no place to stop on Tab (nothing there shows the focus).
+        self.can_focus = bool(self._shown)
+        if not self._shown and self.has_focus:
+            self.screen.focus_previous()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -63,7 +63,9 @@ class HistoryScreen(Screen[None]):
                           f"{short_hash(entry.before)} → {short_hash(entry.after)}",
                           backup_label(entry, self.restored),
                           Text(entry.detail or "", overflow="ellipsis"))
-        table.focus()
+        table.can_focus = bool(self.entries)  # an empty table is no place to stop on Tab
+        if self.entries:
+            table.focus()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """The highlighted entry in full: the table's cells are cut at 80 columns."""

@@ -58,6 +58,11 @@ class MainScreen(Screen[None]):
         Binding("f6", "focus_findings", "Findings", id="focus-findings", priority=True,
                 show=False),
         Binding("escape", "focus_nav", "Leave field", id="focus-nav", show=False),
+        # The certificates section's keys: from the tree too (an empty pair table is not
+        # a focus stop, and the domain field types letters).
+        Binding("n", "new_cert", "New cert", id="cert-new",
+                tooltip="Create a self-signed pair (SANs for the domain, key 0600)"),
+        Binding("ctrl+r", "reload_certs", "Reload certs", id="cert-reload", show=False),
     ]
 
     class ModelChanged(Message):
@@ -186,6 +191,24 @@ class MainScreen(Screen[None]):
             return
         infos = sec.fields(workspace, section)
         await editor.mount_all(FieldRow(field_model(info)) for info in infos)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("new_cert", "reload_certs"):
+            # By name: the panel's module (and the crypto behind it) loads when first shown.
+            return bool(self.query("CertificatesPanel"))
+        return True
+
+    def action_new_cert(self) -> None:
+        from widgets.cert_panel import CertificatesPanel
+
+        for panel in self.query(CertificatesPanel):
+            panel.action_new_pair()
+
+    def action_reload_certs(self) -> None:
+        from widgets.cert_panel import CertificatesPanel
+
+        for panel in self.query(CertificatesPanel):
+            panel.action_reload()
 
     def certificates_panel(self) -> Widget:
         from tui.core.certs import settings_from_clace
@@ -334,7 +357,12 @@ class MainScreen(Screen[None]):
         self.set_focus(self.query_one(FindingsTable))
 
     def action_focus_findings(self) -> None:
-        self.set_focus(self.query_one(FindingsTable))
+        table = self.query_one(FindingsTable)
+        if not table.can_focus:
+            self.notify("No findings to go to." if not table.filter_text else
+                        "No finding matches the filter (/ changes it).")
+            return
+        self.set_focus(table)
 
     def action_focus_nav(self) -> None:
         box = self.query_one("#findings-filter", Input)
