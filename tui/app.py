@@ -14,8 +14,10 @@ import signal
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
+from textual.notifications import Notify
 from textual.screen import Screen
 
 from themes import DEFAULT_THEME, STYLESHEET, THEMES
@@ -28,6 +30,9 @@ from tui.screens.confirm import MessageDialog
 from tui.screens.main import MainScreen
 from tui.session import EditSession
 from tui.settings_check import check_settings
+
+if TYPE_CHECKING:
+    from widgets.port_table import PortTable
 
 __all__ = [
     "CONFIRM_WINDOW",
@@ -42,11 +47,16 @@ __all__ = [
 # questions are declined, so it reverts or completes rather than stopping mid-swap).
 HANGUP_EXIT_AFTER = 3.0
 HANGUP_EXIT_AFTER_RUNNING = 120.0
+# Toasts kept on screen at once: with the findings bar and the help line under the fields,
+# three one-line toasts never reach up to the field being edited.
+MAX_TOASTS = 3
 
 
 class LeapTuiApp(Commands):
     TITLE = "leap-tui"
     CSS_PATH = str(STYLESHEET)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-normal"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="save", priority=True),
         Binding("ctrl+z", "undo", "Undo", id="undo", priority=True, show=False),
@@ -106,8 +116,9 @@ class LeapTuiApp(Commands):
         self.push_screen(MainScreen(self.session))
         for message in self.opened_messages:
             self.notify(message, timeout=6)
-        for problem in self.settings_problems:
-            self.notify(problem, title="Settings", severity="warning", timeout=12)
+        if self.settings_problems:
+            self.notify("\n".join(self.settings_problems), title="Settings", markup=False,
+                        severity="warning", timeout=12)
         failures = self.session.load_failures
         if failures:
             files = "this file does not" if len(failures) == 1 else (
@@ -140,6 +151,15 @@ class LeapTuiApp(Commands):
         self.hard_exit.daemon = True
         self.hard_exit.start()
 
+    def _on_notify(self, event: Notify) -> None:
+        """A new toast pushes out the oldest beyond MAX_TOASTS."""
+        event.prevent_default()  # replaces App._on_notify, which would run after this
+        super()._on_notify(event)
+        notifications = list(self._notifications)
+        for old in notifications[:-MAX_TOASTS]:
+            self._unnotify(old, refresh=False)
+        self._refresh_notifications()
+
     def _remember_theme(self, theme: object) -> None:
         if self.remember_theme:
             try:
@@ -165,6 +185,15 @@ class LeapTuiApp(Commands):
         if self.workspace.clace is not None:
             rows += clace_listener_rows(self.workspace.clace, self.findings)
         self._show_view(PortMapScreen(rows))
+
+    async def on_port_table_jump(self, message: PortTable.Jump) -> None:
+        from tui.screens.ports import PortMapScreen
+
+        if isinstance(self.screen, PortMapScreen):
+            self.pop_screen()
+        main = self.main_screen
+        if main is not None:
+            await main.jump_to_port(message.row)
 
     def action_show_diff(self) -> None:
         from tui.screens.diff import DiffScreen

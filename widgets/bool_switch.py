@@ -16,7 +16,7 @@ class BoolSwitch(Widget, can_focus=True):
     """``true`` / ``false``; Space or Enter flips it, in order with the keys around it."""
 
     DEFAULT_CSS = """
-    BoolSwitch { width: 1fr; height: 1; padding: 0 1; background: $boost; }
+    BoolSwitch { width: 1fr; min-width: 7; height: 1; padding: 0 1; background: $boost; }
     BoolSwitch:focus { background: $primary 40%; text-style: bold; }
     """
     BINDINGS = [Binding("space,enter", "flip", "Flip true/false", show=False,

@@ -6,7 +6,8 @@ from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-UNSAVED_MARK = " [+]"  # vim's mark for a modified buffer: text, not colour
+# vim's mark for a modified buffer: text, not colour; first, where a narrow tree keeps it.
+UNSAVED_MARK = "[+] "
 
 
 class NavTree(Tree[str]):
@@ -34,7 +35,7 @@ class NavTree(Tree[str]):
     def mark_unsaved(self, targets: set[str]) -> None:
         for node_id, target in self.node_targets.items():
             node = self.get_node_by_id(node_id)  # type: ignore[arg-type]
-            label = self.base_labels[node_id] + (UNSAVED_MARK if target in targets else "")
+            label = (UNSAVED_MARK if target in targets else "") + self.base_labels[node_id]
             if str(node.label) != label:
                 node.set_label(label)
 

@@ -130,7 +130,7 @@ async def test_unsaved_marks_in_the_header_and_on_each_file(samples: Path) -> No
         await focus(pilot, "node:web1", "ssh.port")
         await burst(pilot, ["2"])  # the first key marks it
         assert app.title == "leap-tui [+] unsaved"
-        assert "web1 [+]" in labels() and "Clace (clace.toml)" in labels()
+        assert "[+] web1" in labels() and "Clace (clace.toml)" in labels()
         await burst(pilot, ["ctrl+s"])
         if isinstance(app.screen, ConfirmDialog):
             await pilot.press("y")

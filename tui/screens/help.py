@@ -41,8 +41,8 @@ class HelpScreen(Screen[None]):
                 "in a field they are typed. The F-keys and ctrl keys work from anywhere. "
                 "ctrl+p opens the command palette with every action. A text field edits like "
                 "a shell: Home/ctrl+a, End/ctrl+e, ctrl+u, ctrl+k, ctrl+w, Delete/ctrl+d. "
-                "[+] marks a file with unsaved changes; (off) a key that is off now (press "
-                "it to hear why).",
+                "[+] marks a file with unsaved changes; (off), or ✗ when narrow, a key that "
+                "is off now (press it to hear why).",
                 classes="placeholder", markup=False,
             )
             yield Static(keys)

@@ -6,6 +6,7 @@ messages (ModelChanged, Ready): it never imports the app.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +18,7 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from tui.core import sections as sec
 from tui.core.findings import Finding
+from tui.core.portmap import PortRow
 from tui.session import EditSession
 from widgets.field_row import FieldModel, FieldRow
 from widgets.findings_table import FindingsTable, finding_detail
@@ -251,6 +253,24 @@ class MainScreen(Screen[None]):
         await self.show_section(section_id)
         return self.focus_field(key)
 
+    async def jump_to_port(self, row: PortRow) -> None:
+        """The field that sets a port of the port map (Enter on its row)."""
+        if row.property is None:
+            self.notify(f"{row.name} on {row.node} ({row.port}): no field sets this port; "
+                        "it comes with the service.")
+            return
+        key = row.property
+        provider = self.session.workspace.provider
+        if row.node == "clace":
+            section_id = "clace:https" if key.startswith("https.") else "clace:http"
+        elif (provider is not None and provider.common is not None
+              and row.source == provider.common.rel and key == "ssh.port"):
+            section_id = "leap:common"  # set for every node there
+        else:
+            section_id = f"node:{row.node}"  # the node's field shows where it comes from
+        if not await self.reveal(section_id, key):
+            self.notify(f"{key}: no field of {row.node} shows it")
+
     async def jump_to(self, finding: Finding) -> None:
         section_id = sec.section_for_finding(self.session.workspace, finding)
         if section_id is None:
@@ -276,8 +296,13 @@ class MainScreen(Screen[None]):
         if row is not None:
             model = row.model
             clearing = CLEARING.get(model.kind, CLEARING_TEXT)
-            self.query_one("#field-help", Static).update(
-                f"{model.key}  ← {model.origin}  ·  {clearing}\n{model.note}")
+            lines = [f"{model.key}  ← {model.origin}"]
+            widget = row.input_widget
+            # Wider than its field, the value is scrolled there: here it is whole.
+            if isinstance(widget, Input) and cell_len(widget.value) >= widget.content_size.width:
+                lines.append(f"value: {widget.value}")
+            lines += [clearing, model.note]
+            self.query_one("#field-help", Static).update("\n".join(lines))
 
     # edits: every change of a field reaches the model here ------------------------------
 
@@ -323,8 +348,27 @@ class MainScreen(Screen[None]):
 
     def show_findings(self, findings: list[Finding], summary: str) -> None:
         self.query_one("#findings-bar", Static).update(f" Findings: {summary}")
-        self.query_one(FindingsTable).show(findings)
+        table = self.query_one(FindingsTable)
+        clace = self.session.workspace.clace
+        table.short_names = {str(clace.path): clace.path.name} if clace is not None else {}
+        table.show(findings)
+        self.size_findings()
         self.show_finding_detail()
+
+    def size_findings(self) -> None:
+        """The findings pane as tall as its findings, up to a third of the screen: with
+        none, only its bar; the editor keeps the rest."""
+        table = self.query_one(FindingsTable)
+        shown = len(table.shown)
+        most = max(2, (self.size.height - 8) // 3)
+        table.display = shown > 0
+        table.styles.height = min(shown, most) + 1  # and the header row
+        detail = self.query_one("#finding-detail", Static)
+        detail.display = shown > 0
+        detail.styles.max_height = 2 if self.size.height < 30 else 4
+
+    def on_resize(self) -> None:
+        self.size_findings()
 
     def show_finding_detail(self) -> None:
         detail = finding_detail(self.query_one(FindingsTable).highlighted)
