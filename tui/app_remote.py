@@ -11,11 +11,11 @@ from tui.core.errors import ConfigError
 from tui.core.findings import has_errors
 from tui.screens.confirm import ConfirmDialog
 from tui.screens.main import MainScreen
-from tui.screens.remote_run import RemoteRunFinished
+from tui.screens.remote_messages import RemoteRunFinished
 
 if TYPE_CHECKING:
     from tui.core.inventory import Inventory
-    from tui.screens.remote_run import RemoteSetup
+    from tui.screens.remote_messages import RemoteSetup
 
 # Seconds to confirm a lock-out-prone change before the hosts revert on their own (issue 4).
 CONFIRM_WINDOW = 120.0
@@ -43,7 +43,7 @@ class RemoteActions(EditingActions):
             return None
 
     def remote_setup(self, inventory: Inventory) -> RemoteSetup:
-        from tui.screens.remote_run import RemoteSetup
+        from tui.screens.remote_messages import RemoteSetup
 
         workspace = self.workspace
         return RemoteSetup(

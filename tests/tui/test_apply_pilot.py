@@ -19,7 +19,7 @@ from tui.screens.apply import ApplyScreen
 from tui.screens.confirm import ConfirmDialog
 from tui.screens.history import HistoryScreen
 from tui.screens.hostkey import HostKeyDialog
-from tui.screens.remote_run import Answer
+from tui.screens.remote_messages import Answer
 from tui.screens.rollback import RollbackScreen, generations
 from widgets.diff_view import DiffView
 from widgets.host_results import HostResultsTable

@@ -14,17 +14,17 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from tui.core import sections as sec
 from tui.core.findings import Finding
 from tui.core.portmap import PortRow
 from tui.session import EditSession
 from widgets.field_row import FieldModel, FieldRow
-from widgets.findings_table import FindingsTable, finding_detail
+from widgets.findings_pane import FindingsPane
+from widgets.findings_table import FindingsTable
 from widgets.marked_footer import MarkedFooter
 from widgets.nav_tree import NavTree
-from widgets.ordered_input import OrderedInput
 
 # What clearing a field does, for the help line under the editor.
 CLEARING = {
@@ -86,12 +86,7 @@ class MainScreen(Screen[None]):
                 yield Static("", id="section-title")
                 yield VerticalScroll(id="editor", can_focus=False)
                 yield Static("", id="field-help", markup=False)
-        with Vertical(id="findings-pane"):
-            yield Static("", id="findings-bar")
-            yield OrderedInput(placeholder="filter findings (Enter keeps, Escape clears)",
-                               id="findings-filter")
-            yield FindingsTable(id="findings")
-            yield Static("", id="finding-detail", markup=False)
+        yield FindingsPane(id="findings-pane")
         yield MarkedFooter(compact=True)
 
     async def on_mount(self) -> None:
@@ -346,71 +341,30 @@ class MainScreen(Screen[None]):
 
     # findings -----------------------------------------------------------------------------
 
-    def show_findings(self, findings: list[Finding], summary: str) -> None:
-        self.query_one("#findings-bar", Static).update(f" Findings: {summary}")
-        table = self.query_one(FindingsTable)
-        clace = self.session.workspace.clace
-        table.short_names = {str(clace.path): clace.path.name} if clace is not None else {}
-        table.show(findings)
-        self.size_findings()
-        self.show_finding_detail()
+    @property
+    def findings_pane(self) -> FindingsPane:
+        return self.query_one(FindingsPane)
 
-    def size_findings(self) -> None:
-        """The findings pane as tall as its findings, up to a third of the screen: with
-        none, only its bar; the editor keeps the rest."""
-        table = self.query_one(FindingsTable)
-        shown = len(table.shown)
-        most = max(2, (self.size.height - 8) // 3)
-        table.display = shown > 0
-        table.styles.height = min(shown, most) + 1  # and the header row
-        detail = self.query_one("#finding-detail", Static)
-        detail.display = shown > 0
-        detail.styles.max_height = 2 if self.size.height < 30 else 4
+    def show_findings(self, findings: list[Finding], summary: str) -> None:
+        clace = self.session.workspace.clace
+        names = {str(clace.path): clace.path.name} if clace is not None else {}
+        self.findings_pane.show(findings, summary, names)
 
     def on_resize(self) -> None:
-        self.size_findings()
-
-    def show_finding_detail(self) -> None:
-        detail = finding_detail(self.query_one(FindingsTable).highlighted)
-        self.query_one("#finding-detail", Static).update(detail)
-
-    @on(DataTable.RowHighlighted, "#findings")
-    def finding_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.show_finding_detail()
+        self.findings_pane.fit()
 
     @on(FindingsTable.Jump)
     async def jump_to_finding(self, event: FindingsTable.Jump) -> None:
         await self.jump_to(event.finding)
 
     def action_filter_findings(self) -> None:
-        box = self.query_one("#findings-filter", Input)
-        box.add_class("-visible")
-        self.set_focus(box)
-
-    @on(Input.Changed, "#findings-filter")
-    def filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.query_one(FindingsTable).set_filter(event.value)
-        self.show_finding_detail()
-
-    @on(Input.Submitted, "#findings-filter")
-    def filter_done(self, event: Input.Submitted) -> None:
-        event.stop()
-        if not event.value:
-            event.input.remove_class("-visible")
-        self.set_focus(self.query_one(FindingsTable))
+        self.findings_pane.open_filter()
 
     def action_focus_findings(self) -> None:
-        table = self.query_one(FindingsTable)
-        if not table.can_focus:
-            self.notify("No findings to go to." if not table.filter_text else
-                        "No finding matches the filter (/ changes it).")
-            return
-        self.set_focus(table)
+        self.findings_pane.focus_table()
 
     def action_focus_nav(self) -> None:
-        box = self.query_one("#findings-filter", Input)
-        if box.has_focus or self.focused is box:
-            box.value = ""
-            box.remove_class("-visible")
+        pane = self.findings_pane
+        if self.focused is pane.filter_box:
+            pane.close_filter()
         self.set_focus(self.nav_tree)
