@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from textual.binding import Binding
 
 from tui.core.user_config import UserConfig, config_path
+from widgets.ordered_input import EDITING_KEYS
 
 
 def _keys(text: str) -> list[str]:
@@ -38,6 +39,11 @@ def check_settings(config: UserConfig, themes: Iterable[str],
             problems.append(f"{where}: [keymap] {binding_id} is not an action id (the ids "
                             "are in the ? help); it is ignored.")
     problems += _clashes(config.keymap, bindings, where)
+    for binding_id, keys in config.keymap.items():
+        taken = [key for key in _keys(keys) if key in EDITING_KEYS]
+        if taken and binding_id in known_ids:
+            problems.append(f"{where}: [keymap] {binding_id} = {keys!r} takes "
+                            f"{', '.join(taken)} from the text fields' line editing.")
     return problems
 
 

@@ -174,7 +174,8 @@ async def test_help_lists_each_key_once_where_it_acts(samples: Path) -> None:
 
 
 async def test_theme_and_keymap_settings_are_checked_at_start(samples: Path) -> None:
-    config = UserConfig(theme="solarised", keymap={"sav": "f9", "save": "f2"})
+    config = UserConfig(theme="solarised",
+                        keymap={"sav": "f9", "save": "f2", "diff": "ctrl+w"})
     app = make_app(samples, user_config=config)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -182,6 +183,7 @@ async def test_theme_and_keymap_settings_are_checked_at_start(samples: Path) -> 
         assert "theme = 'solarised' is not a theme" in said
         assert "[keymap] sav is not an action id" in said
         assert "[keymap] puts ports and save on the one key f2 (everywhere)" in said
+        assert "[keymap] diff = 'ctrl+w' takes ctrl+w from the text fields" in said
         assert app.theme == "leap-dark" and app.is_running
 
 
