@@ -36,7 +36,8 @@ def split_alt(event: events.Key) -> list[events.Key]:
     if not event.key.startswith("alt+") or character is None or len(character) != 1 or (
             not character.isprintable()):
         return [event]
-    plain = event.key.removeprefix("alt+")
+    # The key the character has alone: "X", not "shift+x" (Textual names it so unmodified).
+    plain = character if character.isalnum() else event.key.removeprefix("alt+")
     return [events.Key("escape", "\x1b"), events.Key(plain, character)]
 
 

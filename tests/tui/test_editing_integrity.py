@@ -197,3 +197,16 @@ async def test_a_save_that_adds_errors_asks_and_names_them(samples: Path) -> Non
         await burst(pilot, [*"localhost", "ctrl+s"])
         assert not isinstance(app.screen, ConfirmDialog)
         assert not app.session.modified_targets
+
+
+def test_alt_keys_with_a_character_are_escape_and_that_key() -> None:
+    from textual import events
+
+    from tui.key_routing import split_alt
+
+    keys = [(k.key, k.character) for k in split_alt(events.Key("alt+shift+x", "X"))]
+    assert keys == [("escape", "\x1b"), ("X", "X")]  # as Textual names X typed alone
+    keys = [(k.key, k.character) for k in split_alt(events.Key("alt+j", "j"))]
+    assert keys == [("escape", "\x1b"), ("j", "j")]
+    alone = events.Key("alt+backspace", None)  # a line-editing key of its own: kept
+    assert split_alt(alone) == [alone]
