@@ -210,3 +210,17 @@ def test_alt_keys_with_a_character_are_escape_and_that_key() -> None:
     assert keys == [("escape", "\x1b"), ("j", "j")]
     alone = events.Key("alt+backspace", None)  # a line-editing key of its own: kept
     assert split_alt(alone) == [alone]
+
+
+async def test_the_quit_dialog_shows_its_keys_on_its_buttons(samples: Path) -> None:
+    from textual.widgets import Button
+
+    app = make_app(samples)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await focus(pilot, "clace:http", "http.port")
+        await burst(pilot, ["1", "ctrl+q"])
+        assert isinstance(app.screen, QuitDialog)
+        labels = {str(button.label) for button in app.screen.query(Button)}
+        assert labels == {"Stay [c]", "Discard [d]", "Save [s]"}
+        for button in app.screen.query(Button):  # shown whole at 60 columns
+            assert button.region.width >= len(str(button.label)) + 2
