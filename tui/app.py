@@ -152,8 +152,10 @@ class LeapTuiApp(Commands):
         self.hard_exit.start()
 
     def _on_notify(self, event: Notify) -> None:
-        """A new toast pushes out the oldest beyond MAX_TOASTS."""
+        """A new toast pushes out the oldest beyond MAX_TOASTS. Every toast is plain text:
+        messages carry paths and TOML names ("[https]", "[keymap]") that markup would eat."""
         event.prevent_default()  # replaces App._on_notify, which would run after this
+        event.notification.markup = False
         super()._on_notify(event)
         notifications = list(self._notifications)
         for old in notifications[:-MAX_TOASTS]:

@@ -95,6 +95,9 @@ async def test_toasts_do_not_cover_the_field_being_edited(samples: Path,
         assert field.height > 0
         for toast in toasts:
             assert not toast.region.overlaps(field), (toast.region, field)
+        app.notify("the [https] table")  # plain text: a TOML table name is not markup
+        await settle(pilot)
+        assert not list(app._notifications)[-1].markup
 
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24), (200, 50)])
