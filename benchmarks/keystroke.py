@@ -5,7 +5,7 @@ the sample clace.toml. A node's ``ssh.port`` field holds 22; the Pilot presses "
 LP014 appears for that node) and then backspace (22: LP014 goes). The key is posted as the
 terminal driver posts it, and the clock runs from then until the FindingsTable shows the new
 result, and until the frame after it has been painted. The app checks RECHECK_DELAY after
-the last keystroke (tui/app.py), so the figure is given with that debounce, and with it set
+the last keystroke (tui/app_editing.py), so the figure is given with that debounce, and with it set
 to 0.1 ms (what the work itself costs).
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from textual import events
 
-import tui.app
+import tui.app_editing
 from benchmarks import SAMPLES, Result, median, spread
 from benchmarks.gen_provider import generate_provider
 from tui.app import LeapTuiApp
@@ -101,7 +101,7 @@ async def measure(provider: Path, clace: Path, node: str, presses: int) -> Timin
         assert widget is not None
         widget.focus()
         await pilot.press("end")
-        await pilot.pause(tui.app.RECHECK_DELAY * 2)
+        await pilot.pause(tui.app_editing.RECHECK_DELAY * 2)
         for _ in range(presses):
             for key, char, wanted in (("2", "2", True), ("backspace", "\x08", False)):
                 checks_before = len(app.check_seconds)
@@ -115,7 +115,7 @@ async def measure(provider: Path, clace: Path, node: str, presses: int) -> Timin
                     timings.shown.append(shown - start)
                     timings.painted.append(painted - start)
                     timings.checks += app.check_seconds[checks_before:]
-                await pilot.pause(tui.app.RECHECK_DELAY * 1.5)  # no timer left pending
+                await pilot.pause(tui.app_editing.RECHECK_DELAY * 1.5)  # no timer left pending
         await pilot.press("ctrl+z")  # leave nothing modified, so quitting asks nothing
     return timings
 
@@ -127,16 +127,16 @@ def run(nodes: int, presses: int, debounce: float, seed: int = 6) -> Timings:
         clace = Path(tmp) / "clace.toml"
         shutil.copyfile(SAMPLES / "clace.toml", clace)
         node = names[len(names) // 2]
-        saved = tui.app.RECHECK_DELAY
-        tui.app.RECHECK_DELAY = debounce  # schedule_checks reads it at each keystroke
+        saved = tui.app_editing.RECHECK_DELAY
+        tui.app_editing.RECHECK_DELAY = debounce  # schedule_checks reads it at each keystroke
         try:
             return asyncio.run(measure(root, clace, node, presses))
         finally:
-            tui.app.RECHECK_DELAY = saved
+            tui.app_editing.RECHECK_DELAY = saved
 
 
 def main(nodes: int = 1000, presses: int = 15) -> list[Result]:
-    debounce = tui.app.RECHECK_DELAY
+    debounce = tui.app_editing.RECHECK_DELAY
     with_debounce = run(nodes, presses, debounce)
     without = run(nodes, presses, NO_DEBOUNCE)
     results = []

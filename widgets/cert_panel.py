@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
@@ -54,11 +53,6 @@ class CertificatesPanel(Vertical):
     CertificatesPanel #cert-domain { height: 1; }
     CertificatesPanel .cert-text { height: auto; }
     """
-    BINDINGS = [
-        Binding("n", "new_pair", "New cert", id="cert-new",
-                tooltip="Create a self-signed pair (SANs for the domain, key 0600)"),
-        Binding("ctrl+r", "reload", "Reload certs", id="cert-reload", show=False),
-    ]
 
     def __init__(self, settings: CertSettings) -> None:
         super().__init__(id="certificates")
@@ -108,6 +102,7 @@ class CertificatesPanel(Vertical):
         table = self.query_one("#cert-pairs", DataTable)
         table.loading = False
         table.clear()
+        table.can_focus = False  # an empty table is no place to stop on Tab
         self.query_one("#cert-findings", Static).update(Text(message, style=TONES.bad))
 
     def _show(self, cert_dir: CertDir, findings: list[Finding]) -> None:
@@ -117,6 +112,7 @@ class CertificatesPanel(Vertical):
         table.loading = False
         table.clear()
         now = datetime.now(UTC)
+        table.can_focus = bool(cert_dir.pairs)  # an empty table is no place to stop on Tab
         for pair in cert_dir.pairs:
             info = pair.cert
             covers = ", ".join(info.sans) if info and info.sans else "(no SAN)"

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.validation import Function, Integer, Validator
-from textual.widgets import Checkbox, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
+from widgets.bool_switch import BoolSwitch
 from widgets.ordered_input import OrderedInput
 
 
@@ -29,6 +31,9 @@ class FieldModel:
     maximum: int = 65535
 
 
+PORT_TEXT = r"[-+]?[0-9]*"  # what a port field takes while it is typed (-1: disabled)
+
+
 def _validators(model: FieldModel) -> list[Validator]:
     if model.kind == "port":
         return [Integer(minimum=model.minimum, maximum=model.maximum,
@@ -45,31 +50,39 @@ def _validators(model: FieldModel) -> list[Validator]:
 
 
 class FieldRow(Vertical):
-    """A row of the field editor. Posts Edited when the operator changes the value."""
+    """A row of the field editor. Posts Edited when its text differs from the model's.
+
+    ``committed`` is the text the model holds for this row, as the row last showed or sent
+    it: an edit is pending while the input shows something else. The screen turns pending
+    text into a model edit in one place (``MainScreen.commit``), both when the Edited message
+    arrives and before any key binding runs, so a save never misses the last key.
+    """
 
     DEFAULT_CSS = """
     FieldRow { height: auto; padding: 0 1; }
     FieldRow .field-line { height: 1; }
     FieldRow .field-label { width: 23; text-wrap: nowrap; text-overflow: ellipsis; }
     FieldRow Input { width: 1fr; min-width: 10; height: 1; }
-    FieldRow Checkbox { width: 1fr; height: 1; }
     FieldRow .field-origin {
         width: 22; padding-left: 1; color: $text-muted; text-wrap: nowrap;
         text-overflow: ellipsis;
     }
     FieldRow .field-note { color: $text-muted; padding-left: 23; }
     """
+    BINDINGS = [
+        Binding("down", "next_field", "Next field", show=False, id="field-next"),
+        Binding("up", "previous_field", "Previous field", show=False, id="field-previous"),
+    ]
 
     class Edited(Message):
-        def __init__(self, row: FieldRow, key: str, text: str) -> None:
+        def __init__(self, row: FieldRow) -> None:
             super().__init__()
             self.row = row
-            self.key = key
-            self.text = text
 
     def __init__(self, model: FieldModel, *, show_note: bool = False) -> None:
         super().__init__(id=f"field-{model.key.replace('.', '-')}", classes="field-row")
         self.model = model
+        self.committed = model.text
         self.show_note = show_note
 
     def compose(self) -> ComposeResult:
@@ -78,14 +91,15 @@ class FieldRow(Vertical):
             marker = "●" if model.overridden else " "
             yield Label(f"{marker} {model.label}", classes="field-label")
             if model.kind == "bool":
-                yield Checkbox(model.text, value=model.text == "true", id="value", compact=True,
-                               tooltip=model.note or None)
+                yield BoolSwitch(model.text == "true", id="value", tooltip=model.note or None)
             else:
                 yield OrderedInput(
                     value=model.text,
                     id="value",
                     validators=_validators(model),
-                    type="integer" if model.kind == "port" else "text",
+                    # Not type="integer": Textual's pattern for it backtracks exponentially
+                    # (30 digits then "+" froze the app for a minute). A sign and digits.
+                    restrict=PORT_TEXT if model.kind == "port" else None,
                     tooltip=model.note or None,
                     compact=True,
                 )
@@ -98,56 +112,86 @@ class FieldRow(Vertical):
         return f"{prefix}← {self.model.origin}"
 
     @property
-    def input_widget(self) -> Input | Checkbox | None:
+    def input_widget(self) -> Input | BoolSwitch | None:
         """The editing widget; None until the row has been composed."""
         for widget in self.query("#value"):
-            if isinstance(widget, Input | Checkbox):
+            if isinstance(widget, Input | BoolSwitch):
                 return widget
         return None
 
-    def refresh_model(self, model: FieldModel) -> None:
-        """Show a new value/origin without posting an edit (after undo, or a re-check).
+    @property
+    def shown_text(self) -> str:
+        widget = self.input_widget
+        if isinstance(widget, BoolSwitch):
+            return "true" if widget.value else "false"
+        return widget.value if widget is not None else self.committed
 
-        The model is updated before the input: the Changed event that follows carries the
-        model's own text, which is how it is told apart from the operator's typing.
+    @property
+    def pending_text(self) -> str | None:
+        """The text shown when the model does not have it yet."""
+        text = self.shown_text
+        return text if text != self.committed else None
+
+    def refresh_model(self, model: FieldModel, *, keep_shown: bool = False) -> None:
+        """Show a new value/origin without posting an edit (after an edit, undo, a save).
+
+        With ``keep_shown`` the input keeps the operator's spelling ("0443" for 443).
         """
         self.model = model
         widget = self.input_widget
+        if keep_shown:
+            self.committed = self.shown_text
+        else:
+            self.committed = model.text
+            if isinstance(widget, BoolSwitch):
+                widget.value = model.text == "true"
+            elif widget is not None and widget.value != model.text:
+                widget.value = model.text
         if widget is None:
             return  # compose() will show the new model
-        if isinstance(widget, Checkbox):
-            widget.value = model.text == "true"
-            widget.label = model.text
-        elif widget.value != model.text:
-            widget.value = model.text
         marker = "●" if model.overridden else " "
         self.query_one(".field-label", Label).update(f"{marker} {model.label}")
         self.query_one(".field-origin", Static).update(self._origin_text())
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        if event.value == self.model.text or event.value.strip() == "":
-            return
-        self.post_message(self.Edited(self, self.model.key, event.value))
+        if self.pending_text is not None:
+            self.post_message(self.Edited(self))
 
-    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+    def on_bool_switch_changed(self, event: BoolSwitch.Changed) -> None:
         event.stop()
-        text = "true" if event.value else "false"
-        event.checkbox.label = text
-        if text == self.model.text:
-            return
-        self.post_message(self.Edited(self, self.model.key, text))
+        if self.pending_text is not None:
+            self.post_message(self.Edited(self))
 
     def focus_input(self) -> None:
+        """Focus the editing widget now (keys typed next go to it), or once composed."""
         widget = self.input_widget
         if widget is None:
             self.call_after_refresh(self._focus_unless_typing)
         else:
-            widget.focus()
+            self.screen.set_focus(widget)
 
     def _focus_unless_typing(self) -> None:
         # A deferred focus must not pull the cursor out of a field the operator moved to
         # (and is typing in) meanwhile.
         widget = self.input_widget
-        if widget is not None and not isinstance(self.app.focused, Input | Checkbox):
-            widget.focus()
+        if widget is not None and not isinstance(self.app.focused, Input | BoolSwitch):
+            self.screen.set_focus(widget)
+
+    def _sibling(self, step: int) -> FieldRow | None:
+        parent = self.parent
+        if parent is None:
+            return None
+        rows = [row for row in parent.children if isinstance(row, FieldRow)]
+        index = rows.index(self) + step
+        return rows[index] if 0 <= index < len(rows) else None
+
+    def action_next_field(self) -> None:
+        row = self._sibling(1)
+        if row is not None:
+            row.focus_input()
+
+    def action_previous_field(self) -> None:
+        row = self._sibling(-1)
+        if row is not None:
+            row.focus_input()

@@ -20,8 +20,6 @@ class FindingsTable(DataTable[Text | str]):
         # Rows first: Home/End go to the first/last row (DataTable's go sideways).
         Binding("home", "scroll_top", "First row", show=False),
         Binding("end", "scroll_bottom", "Last row", show=False),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
     ]
 
     class Jump(Message):
@@ -34,6 +32,7 @@ class FindingsTable(DataTable[Text | str]):
         self._all: list[Finding] = []
         self._shown: list[Finding] = []
         self.filter_text = ""
+        self.short_names: dict[str, str] = {}  # file as found -> as the where column shows it
 
     def on_mount(self) -> None:
         self.add_columns("severity", "code", "where", "message")
@@ -68,13 +67,16 @@ class FindingsTable(DataTable[Text | str]):
         for index, finding in enumerate(self._shown):
             label = f"{finding.severity.icon} {finding.severity}"
             severity = Text(label, style=TONES.severity(finding.severity))
-            where = short_location(finding)
-            if finding.path:
-                where = f"{where} {finding.path}"
+            # file:line only (the key is in the message and the detail): no wider than needed.
+            where = short_location(finding, self.short_names)
             message = finding.message + (f" — {finding.hint}" if finding.hint else "")
             self.add_row(severity, finding.code, where, message, key=str(index))
         if self._shown:
             self.move_cursor(row=min(row, len(self._shown) - 1))
+        # An empty table is no place to stop on Tab (nothing there shows the focus).
+        self.can_focus = bool(self._shown)
+        if not self._shown and self.has_focus:
+            self.screen.focus_previous()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -86,15 +88,19 @@ def finding_detail(finding: Finding | None) -> str:
     """The whole message and hint of one finding: the table cell is cut at narrow widths."""
     if finding is None:
         return ""
-    # One flowing paragraph, without the place (it is in the row): it fits in fewer lines.
-    text = f"{finding.severity.icon} {finding.code}: {finding.message}"
+    # One flowing paragraph, with the key but not the file (it is in the row).
+    key = f" {finding.path}" if finding.path else ""
+    text = f"{finding.severity.icon} {finding.code}{key}: {finding.message}"
     return text + (f" → {finding.hint}" if finding.hint else "")
 
 
-def short_location(finding: Finding) -> str:
-    """``file:line`` with an absolute path cut to its name (the Clace file as given on the
-    command line): at 80 columns the path would leave no room for the message; the tree
-    and the section title show where the file is."""
-    if finding.file and finding.file.startswith("/"):
-        return dataclasses.replace(finding, file=PurePath(finding.file).name).location
+def short_location(finding: Finding, names: dict[str, str] | None = None) -> str:
+    """``file:line`` with the Clace file (``names``) or an absolute path cut to its name:
+    at 80 columns the path would leave no room for the message; the tree and the section
+    title show where the file is."""
+    file = finding.file
+    if file and names and file in names:
+        return dataclasses.replace(finding, file=names[file]).location
+    if file and file.startswith("/"):
+        return dataclasses.replace(finding, file=PurePath(file).name).location
     return finding.location

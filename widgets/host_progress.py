@@ -6,7 +6,6 @@ import time
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.widgets import DataTable
 
 from widgets.tones import TONES
@@ -26,11 +25,6 @@ COLUMNS = ("host", "stage", "detail", "time")
 
 
 class HostProgressTable(DataTable[Text | str]):
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
-
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", **kwargs)  # type: ignore[arg-type]
         self._started: dict[str, float] = {}

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.widgets import DataTable
 
 from widgets.tones import TONES
@@ -42,11 +41,6 @@ def result_detail(result: HostResult | None) -> str:
 
 
 class HostResultsTable(DataTable[Text | str]):
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
-
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", **kwargs)  # type: ignore[arg-type]
         self.results: list[HostResult] = []

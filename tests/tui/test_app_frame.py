@@ -67,17 +67,22 @@ async def test_palette_offers_every_action_and_the_themes(samples: Path) -> None
     app = make_app(samples, remember_theme=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        names = {command.title for command in app.get_system_commands(app.screen)}
-        for action in ("Save", "Undo", "Redo", "Ports", "Diff", "Help", "Quit", "Inherit",
-                       "Filter"):
+        commands = list(app.get_system_commands(app.screen))
+        names = [command.title for command in commands]
+        assert len(names) == len(set(names))  # each action once (h and F7: one History)
+        for action in ("Save (off)", "Undo (off)", "Redo (off)", "Ports", "Diff", "Help",
+                       "Quit", "Inherit", "Filter", "History"):
             assert action in names
+        # With its key; no widget internals (the tree's own keys), no Textual Keys panel.
+        assert all("key: " in c.help for c in commands if not c.title.startswith("Theme"))
+        assert not {"Keys", "Theme", "Down", "Collapse / to parent"} & set(names)
         assert {"Theme: leap-dark", "Theme: leap-light", "Theme: leap-high-contrast",
-                "Theme: ansi-dark", "Theme: ansi-light"} <= names
+                "Theme: ansi-dark", "Theme: ansi-light"} <= set(names)
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         # Asked while the palette is open (as Textual does): Apply is still offered.
-        names = {command.title for command in app.get_system_commands(app.screen_stack[-2])}
+        names = [command.title for command in app.get_system_commands(app.screen_stack[-2])]
         assert "Apply" in names
 
 
@@ -111,7 +116,8 @@ async def test_apply_is_greyed_out_while_there_are_errors(samples: Path) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert app.check_action("apply", ()) is True
-        assert app.check_action("rollback", ()) is False  # nothing applied: hidden
+        assert app.check_action("rollback", ()) is None  # nothing applied: off, and says why
+        assert "Nothing to roll back" in (app.disabled_reason("rollback") or "")
         await open_section(pilot, "clace:https")
         await replace_text(pilot, "https.port", "25223")  # same port as HTTP on 0.0.0.0
         assert any(f.severity == "error" for f in app.findings)

@@ -19,7 +19,7 @@ from tui.screens.apply import ApplyScreen
 from tui.screens.confirm import ConfirmDialog
 from tui.screens.history import HistoryScreen
 from tui.screens.hostkey import HostKeyDialog
-from tui.screens.remote_run import Answer
+from tui.screens.remote_messages import Answer
 from tui.screens.rollback import RollbackScreen, generations
 from widgets.diff_view import DiffView
 from widgets.host_results import HostResultsTable
@@ -84,7 +84,7 @@ async def test_apply_then_rollback_then_history(samples: Path, remote_env: Remot
     app = make_app(samples, inventory)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert app.check_action("rollback", ()) is False  # nothing applied yet
+        assert app.check_action("rollback", ()) is None  # nothing applied yet: off
 
         screen = await apply_until_ready(pilot, app)
         assert screen.phase == "ready", screen.status_text

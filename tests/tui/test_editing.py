@@ -9,7 +9,7 @@ from textual.widgets import Input, Static
 
 from tests.tui.pilot_helpers import codes, field_input, open_section, replace_text, settle
 from tui.app import LeapTuiApp
-from tui.screens.confirm import MessageDialog, QuitDialog
+from tui.screens.confirm import ConfirmDialog, MessageDialog, QuitDialog
 from widgets.findings_table import FindingsTable
 
 pytestmark = pytest.mark.timeout(60)
@@ -221,6 +221,9 @@ async def test_saving_with_errors_says_apply_stays_off(samples: Path) -> None:
         await open_section(pilot, "clace:https")
         await replace_text(pilot, "https.port", "25223")  # CL006: the HTTP port
         await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)  # a new error: asked first
+        await pilot.press("y")
         await pilot.pause()
         assert said[-1] == "Saved clace.toml with 1 error: Apply stays off until they are fixed."
         await replace_text(pilot, "https.port", "25224")

@@ -141,3 +141,58 @@ def test_keys_sent_in_one_burst_edit_in_order(samples: Path, tmp_path: Path) -> 
         assert " 15224 " in port_row()
     finally:
         subprocess.run([tmux_bin, "kill-session", "-t", session], check=False)
+
+
+def wait_for_file(path: Path, old: bytes, timeout: float = 20.0) -> bytes:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        data = path.read_bytes()
+        if data != old:
+            return data
+        time.sleep(0.2)
+    raise AssertionError(f"{path} was not saved")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
+def test_a_burst_with_line_editing_keys_saves_what_it_means(
+        samples: Path, tmp_path: Path, size: tuple[int, int]) -> None:
+    """ctrl+u, ctrl+w, ctrl+a, ctrl+k, ctrl+e and the save itself, all in one send-keys:
+    the file holds what those keys mean, byte for byte, and Escape+letter types nothing."""
+    from tui.core.clace_config import ClaceConfig
+
+    tmux_bin = tmux()
+    clace = samples / "clace.toml"
+    # Started once the pane has its size: a busy machine once let the app draw 80x24
+    # into the 60x20 pane (the terminal scrolled the top away).
+    command = (
+        f"sleep 0.5; TERM=xterm-256color LEAP_TUI_CONFIG_DIR={tmp_path / 'cfg'} "
+        f"{sys.executable} -m tui --clace {clace}; sleep 30"
+    )
+    session = start_session(tmux_bin, command, size)
+
+    def keys(*names: str) -> None:  # one send-keys: the keys arrive as one burst
+        subprocess.run([tmux_bin, "send-keys", "-t", session, *names], check=True)
+
+    try:
+        wait_for(tmux_bin, session, "redirect_to")
+        keys("Enter")  # the HTTP section's first field (host), its text selected
+        wait_for(tmux_bin, session, "Emptied, it is")  # the help line of the focused field
+        before = clace.read_bytes()
+        keys("C-u", *"abc def", "C-w", *"xy", "C-a", "C-k", *"10.0.0.1", "C-e", "BSpace",
+             "9", "Down", *"8081", "C-s")
+        try:
+            saved = wait_for_file(clace, before)
+        except AssertionError:
+            raise AssertionError(capture(tmux_bin, session)) from None
+        want = ClaceConfig.parse(before.decode(), clace)
+        want.set("http.host", "10.0.0.9")
+        want.set("http.port", 8081)
+        assert saved == want.text.encode()
+        keys("Up", "Escape", "j")  # Escape and j at once: leave the field, move the tree
+        screen = wait_for(tmux_bin, session, "HTTPS  ·")
+        assert "10.0.0.9j" not in screen
+        keys("q")
+        time.sleep(1)
+        assert clace.read_bytes() == saved  # nothing typed, nothing left to save
+    finally:
+        subprocess.run([tmux_bin, "kill-session", "-t", session], check=False)

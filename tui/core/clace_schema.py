@@ -75,10 +75,21 @@ TEXT_KINDS = frozenset({"host", "email", "path", "string", "ip", "text"})
 _INTEGER_RE = re.compile(r"[+-]?[0-9]+")
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def parse_integer(key: str, text: str, what: str = "an integer") -> int:
+    """An integer the servers' parsers can hold: a wider one would make the file unreadable
+    (Clace's TOML 1.0 parser refuses it), so it is refused here, before it is written."""
     stripped = text.strip()
     if _INTEGER_RE.fullmatch(stripped):
-        return int(stripped)
+        # Digits beyond int64's 19 are refused before int() (which would also refuse
+        # thousands of digits, with Python's own message).
+        value = int(stripped) if len(stripped.lstrip("+-").lstrip("0")) <= 19 else None
+        if value is not None and INT64_MIN <= value <= INT64_MAX:
+            return value
+        raise ValueError(f"{key}: {stripped[:24]}{'…' if len(stripped) > 24 else ''} is out "
+                         "of range: the servers' parsers take 64-bit integers")
     raise ValueError(f"{key} takes {what}, not {text!r}")
 
 

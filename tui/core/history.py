@@ -39,6 +39,12 @@ class EditHistory:
         self._done.append(Change(target, field, before, after))
         self._open_field = (target, field)
 
+    def open_change(self, target: str, field: str) -> Change | None:
+        """The step still being typed into for this field (the next edit extends it)."""
+        if self._open_field == (target, field) and self._done:
+            return self._done[-1]
+        return None
+
     def close_group(self) -> None:
         """The next edit starts a new undo step even in the same field."""
         self._open_field = None

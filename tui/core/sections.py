@@ -312,3 +312,41 @@ def save_all(workspace: Workspace) -> list[str]:
     if workspace.provider is not None and workspace.provider.modified_files():
         workspace.provider.save()
     return saved
+
+
+def section_for_field(workspace: Workspace, target: str, key: str) -> str | None:
+    """The section whose editor shows ``key`` of the file ``target`` (undo brings it back)."""
+    if target == CLACE_TARGET:
+        return "clace:https" if key.startswith("https.") else "clace:http"
+    return next((s.id for s in sections(workspace) if s.target == target), None)
+
+
+def _raw_value(workspace: Workspace, target: str, key: str) -> object | None:
+    if target == CLACE_TARGET:
+        assert workspace.clace is not None
+        return workspace.clace.raw(key)
+    assert workspace.provider is not None
+    return workspace.provider.get_raw(target, key)
+
+
+def unsaveable_fields(workspace: Workspace) -> list[tuple[str, str, str]]:
+    """(target, key, why) for each port field of an edited file that holds no number.
+
+    The editor writes what is typed, so an emptied port is in the model as ``""``; saving
+    it would leave the server a file it refuses. Saving waits until the port is typed or
+    inherited again (F4).
+    """
+    blocked: list[tuple[str, str, str]] = []
+    for target in modified_targets(workspace):
+        keys = {info.key for section in sections(workspace) if section.target == target
+                for info in fields(workspace, section) if info.kind == "port"}
+        for key in sorted(keys):
+            raw = _raw_value(workspace, target, key)
+            if not isinstance(raw, str):
+                continue
+            try:
+                parse_kind("port", key, raw)
+            except ValueError:
+                blocked.append((target, key, "is empty" if not raw.strip() else
+                                 f"holds {raw!r}, not a number"))
+    return blocked

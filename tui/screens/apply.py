@@ -8,7 +8,8 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from tui.commands.apply_cmd import skipped_after_dry_run
-from tui.screens.remote_run import RemoteRunScreen, RemoteSetup
+from tui.screens.remote_messages import RemoteSetup
+from tui.screens.remote_run import RemoteRunScreen
 from widgets.diff_view import DiffView
 
 if TYPE_CHECKING:

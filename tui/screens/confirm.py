@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
@@ -41,7 +42,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
 
 class QuitDialog(ModalScreen[str]):
-    """Unsaved changes: save and quit, quit without saving, or stay."""
+    """Unsaved changes: save and quit, quit without saving, or stay. The buttons' labels
+    are plain Content: as markup, "[c]" was a style tag and the key hint vanished."""
 
     BINDINGS = [
         Binding("escape,c", "choose('cancel')", "Stay", id="quit-cancel"),
@@ -59,9 +61,9 @@ class QuitDialog(ModalScreen[str]):
             yield Static(f"Unsaved changes in {listing}.\nSave them before quitting?",
                          id="question", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Stay [c]", id="cancel")
-                yield Button("Discard [d]", id="discard", variant="error")
-                yield Button("Save [s]", id="save", variant="primary")
+                yield Button(Content("Stay [c]"), id="cancel")
+                yield Button(Content("Discard [d]"), id="discard", variant="error")
+                yield Button(Content("Save [s]"), id="save", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()

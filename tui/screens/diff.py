@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from widgets.diff_view import DiffView
+from widgets.marked_footer import MarkedFooter
 
 
 class DiffScreen(Screen[None]):
@@ -20,7 +21,7 @@ class DiffScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield DiffView(self.diffs, id="diff-view")
-        yield Footer(compact=True)
+        yield MarkedFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(DiffView).focus()

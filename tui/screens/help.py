@@ -8,7 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
+
+from widgets.marked_footer import MarkedFooter
 
 
 class HelpScreen(Screen[None]):
@@ -35,14 +37,17 @@ class HelpScreen(Screen[None]):
             rules.add_row(code, Text(text))  # plain: "[http]/[https]" is not markup
         with VerticalScroll(id="help-body"):
             yield Static(
-                "Plain letters act when the cursor is not in a text field; the F-keys and "
-                "ctrl keys work from anywhere. ctrl+p opens the command palette with every "
-                "action.",
-                classes="placeholder",
+                "Plain keys (letters, ?, /) act only when the cursor is not in a text field: "
+                "in a field they are typed. The F-keys and ctrl keys work from anywhere. "
+                "ctrl+p opens the command palette with every action. A text field edits like "
+                "a shell: Home/ctrl+a, End/ctrl+e, ctrl+u, ctrl+k, ctrl+w, Delete/ctrl+d. "
+                "[+] marks a file with unsaved changes; (off), or ✗ when narrow, a key that "
+                "is off now (press it to hear why).",
+                classes="placeholder", markup=False,
             )
             yield Static(keys)
             yield Static(rules, id="help-rules")
-        yield Footer(compact=True)
+        yield MarkedFooter(compact=True)
 
 
 def binding_places(app: type, main: type) -> list[tuple[str, tuple[type, ...]]]:
@@ -57,15 +62,20 @@ def binding_places(app: type, main: type) -> list[tuple[str, tuple[type, ...]]]:
     from tui.screens.ports import PortMapScreen
     from tui.screens.remote_run import RemoteRunScreen
     from tui.screens.rollback import RollbackScreen
+    from widgets.bool_switch import BoolSwitch
     from widgets.cert_panel import CertificatesPanel
+    from widgets.field_row import FieldRow
     from widgets.findings_table import FindingsTable
     from widgets.host_progress import HostProgressTable
     from widgets.host_results import HostResultsTable
+    from widgets.nav_tree import NavTree
     from widgets.port_table import PortTable
     from widgets.prompt import PromptDialog
 
     return [
         ("everywhere", (app,)),
+        ("main screen: tree", (NavTree,)),
+        ("main screen: fields", (FieldRow, BoolSwitch)),
         ("main screen", (main, FindingsTable, CertificatesPanel)),
         ("apply / rollback", (RemoteRunScreen, ApplyScreen, RollbackScreen, HostProgressTable,
                               HostResultsTable)),

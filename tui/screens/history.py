@@ -10,9 +10,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tui.core.remote.journal import backup_label, outcomes, restored_backups, short_hash
+from widgets.marked_footer import MarkedFooter
 from widgets.tones import TONES
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class HistoryScreen(Screen[None]):
             yield Static("Nothing was applied or rolled back yet.", classes="placeholder")
         yield DataTable[Text | str](id="history-table", cursor_type="row")
         yield Static("", id="history-detail", markup=False)
-        yield Footer(compact=True)
+        yield MarkedFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "History"
@@ -62,7 +63,9 @@ class HistoryScreen(Screen[None]):
                           f"{short_hash(entry.before)} → {short_hash(entry.after)}",
                           backup_label(entry, self.restored),
                           Text(entry.detail or "", overflow="ellipsis"))
-        table.focus()
+        table.can_focus = bool(self.entries)  # an empty table is no place to stop on Tab
+        if self.entries:
+            table.focus()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """The highlighted entry in full: the table's cells are cut at 80 columns."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
@@ -32,8 +33,8 @@ class HostKeyDialog(ModalScreen[bool]):
             yield Static("Compare it with the host's own (ssh-keygen -lf on the host). "
                          "Trusting records it in known_hosts.", classes="placeholder")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Refuse [n]", id="refuse", variant="primary")
-                yield Button("Trust [y]", id="accept", variant="warning")
+                yield Button(Content("Refuse [n]"), id="refuse", variant="primary")
+                yield Button(Content("Trust [y]"), id="accept", variant="warning")
 
     def on_mount(self) -> None:
         self.query_one("#refuse", Button).focus()

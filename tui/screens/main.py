@@ -1,25 +1,39 @@
-"""The main screen: navigation tree, field editor of the selected section, live findings."""
+"""The main screen: navigation tree, field editor of the selected section, live findings.
+
+It edits through the EditSession it is given and tells the app what happened with
+messages (ModelChanged, Ready): it never imports the app.
+"""
 
 from __future__ import annotations
 
-import dataclasses
-from typing import TYPE_CHECKING
-
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static, Tree
+from textual.widget import Widget
+from textual.widgets import Header, Input, Static
 
 from tui.core import sections as sec
 from tui.core.findings import Finding
+from tui.core.portmap import PortRow
+from tui.session import EditSession
 from widgets.field_row import FieldModel, FieldRow
-from widgets.findings_table import FindingsTable, finding_detail
-from widgets.ordered_input import OrderedInput
+from widgets.findings_pane import FindingsPane
+from widgets.findings_table import FindingsTable
+from widgets.marked_footer import MarkedFooter
+from widgets.nav_tree import NavTree
 
-if TYPE_CHECKING:
-    from tui.app import LeapTuiApp
+# What clearing a field does, for the help line under the editor.
+CLEARING = {
+    "port": "Emptied, the port cannot be saved: type one, or F4 to inherit it.",
+    "list": "Emptied, the list is saved as []; F4 inherits it instead.",
+    "port_list": "Emptied, the list is saved as []; F4 inherits it instead.",
+    "bool": "Space or Enter flips it; F4 inherits it.",
+}
+CLEARING_TEXT = 'Emptied, it is saved as "" (empty); F4 removes it to inherit the default.'
 
 
 def field_model(info: sec.FieldInfo) -> FieldModel:
@@ -41,59 +55,64 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = "#nav"  # focused as the screen activates: no second Footer rebuild
     BINDINGS = [
         Binding("slash", "filter_findings", "Filter", id="filter", show=False),
-        Binding("f4", "reset_field", "Inherit", id="reset-field", priority=True,
+        Binding("f4", "reset_field", "Inherit", id="reset-field", priority=True, show=False,
                 tooltip="Remove this file's override: the value is inherited again"),
         Binding("f6", "focus_findings", "Findings", id="focus-findings", priority=True,
                 show=False),
-        Binding("escape", "focus_nav", "Tree", id="focus-nav", show=False),
+        Binding("escape", "focus_nav", "Leave field", id="focus-nav", show=False),
+        # The certificates section's keys: from the tree too (an empty pair table is not
+        # a focus stop, and the domain field types letters).
+        Binding("n", "new_cert", "New cert", id="cert-new",
+                tooltip="Create a self-signed pair (SANs for the domain, key 0600)"),
+        Binding("ctrl+r", "reload_certs", "Reload certs", id="cert-reload", show=False),
     ]
 
-    def __init__(self) -> None:
+    class ModelChanged(Message):
+        """An edit changed the files in memory: checks and unsaved marks are due."""
+
+    class Ready(Message):
+        """The screen is built: the first checks can be shown."""
+
+    def __init__(self, session: EditSession) -> None:
         super().__init__()
+        self.session = session
         self.section: sec.Section | None = None
-
-    @property
-    def leap_app(self) -> LeapTuiApp:
-        from tui.app import LeapTuiApp
-
-        assert isinstance(self.app, LeapTuiApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="body"):
-            yield Tree("Workspace", id="nav")
+            yield NavTree("Workspace", id="nav")
             with Vertical(id="editor-pane"):
                 yield Static("", id="section-title")
-                yield VerticalScroll(id="editor")
+                yield VerticalScroll(id="editor", can_focus=False)
                 yield Static("", id="field-help", markup=False)
-        with Vertical(id="findings-pane"):
-            yield Static("", id="findings-bar")
-            yield OrderedInput(placeholder="filter findings (Enter keeps, Escape clears)",
-                        id="findings-filter")
-            yield FindingsTable(id="findings")
-            yield Static("", id="finding-detail", markup=False)
-        yield Footer(compact=True)
+        yield FindingsPane(id="findings-pane")
+        yield MarkedFooter(compact=True)
 
     async def on_mount(self) -> None:
         self.build_tree()
-        first = next(iter(sec.sections(self.leap_app.workspace)), None)
+        first = next(iter(sec.sections(self.session.workspace)), None)
         if first is not None:
             await self.show_section(first.id)
             # The cursor starts on the section shown: the first Down goes to the next one.
             # After the layout: placed on a tree of no height yet, it would scroll it.
             self.call_after_refresh(self._start_cursor_on, first.id)
-        self.leap_app.run_checks()
+        self.post_message(self.Ready())
 
     # navigation -------------------------------------------------------------------------
 
+    @property
+    def nav_tree(self) -> NavTree:
+        return self.query_one("#nav", NavTree)
+
     def build_tree(self) -> None:
-        workspace = self.leap_app.workspace
-        tree: Tree[str] = self.query_one("#nav", Tree)
+        workspace = self.session.workspace
+        tree = self.nav_tree
         tree.clear()
         tree.show_root = False
         if workspace.clace is not None:
-            clace = tree.root.add(f"Clace ({workspace.clace.path.name})", expand=True)
+            clace = tree.add_file_node(tree.root, f"Clace ({workspace.clace.path.name})",
+                                       sec.CLACE_TARGET)
             clace.add_leaf("HTTP", data="clace:http")
             clace.add_leaf("HTTPS", data="clace:https")
             clace.add_leaf("Certificates", data="clace:certs")
@@ -101,7 +120,8 @@ class MainScreen(Screen[None]):
         if provider is not None:
             leap = tree.root.add(f"LEAP ({provider.root.name})", expand=True)
             if provider.common is not None:
-                leap.add_leaf("common", data="leap:common")
+                tree.add_file_node(leap, "common", provider.common.rel, data="leap:common",
+                                   leaf=True)
             groups: dict[str, list[str]] = {}
             for name in provider.node_names():
                 for service in provider.effective(name).services or ["(no service)"]:
@@ -109,13 +129,19 @@ class MainScreen(Screen[None]):
             for service, nodes in groups.items():
                 group = leap.add(service, expand=True)
                 for name in nodes:
-                    group.add_leaf(name, data=f"node:{name}")
+                    tree.add_file_node(group, name, provider.node_file(name),
+                                       data=f"node:{name}", leaf=True)
+        self.show_unsaved()
 
-    async def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
+    def show_unsaved(self) -> None:
+        """The unsaved mark on each edited file's node."""
+        self.nav_tree.mark_unsaved(set(self.session.modified_targets))
+
+    async def on_tree_node_highlighted(self, event: NavTree.NodeHighlighted[str]) -> None:
         if event.node.data:
             await self.show_section(event.node.data)
 
-    async def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
+    async def on_tree_node_selected(self, event: NavTree.NodeSelected[str]) -> None:
         if event.node.data:
             await self.show_section(event.node.data)
             rows = list(self.query(FieldRow))
@@ -123,12 +149,11 @@ class MainScreen(Screen[None]):
                 rows[0].focus_input()
 
     def _start_cursor_on(self, section_id: str) -> None:
-        tree: Tree[str] = self.query_one("#nav", Tree)
-        if tree.cursor_node is None:  # not if the operator (or a jump) moved it already
+        if self.nav_tree.cursor_node is None:  # not if the operator (or a jump) moved it already
             self.select_in_tree(section_id)
 
     def select_in_tree(self, section_id: str) -> None:
-        tree: Tree[str] = self.query_one("#nav", Tree)
+        tree = self.nav_tree
         stack = list(tree.root.children)
         while stack:
             node = stack.pop(0)
@@ -140,7 +165,8 @@ class MainScreen(Screen[None]):
     # the field editor -------------------------------------------------------------------
 
     async def show_section(self, section_id: str) -> None:
-        workspace = self.leap_app.workspace
+        self.commit_pending()  # the rows about to go may hold the last keys typed
+        workspace = self.session.workspace
         section = sec.section_by_id(workspace, section_id)
         if section is None:
             return
@@ -148,45 +174,62 @@ class MainScreen(Screen[None]):
             self.refresh_fields()
             return
         self.section = section
-        self.leap_app.history.close_group()
-        title = self.query_one("#section-title", Static)
-        title.update(f" {section.title}  ·  edits go to {self._target_name(section)}")
-        help_bar = self.query_one("#field-help", Static)
-        help_bar.update("Enter or Tab: edit a field; F4: inherit again")
+        self.session.history.close_group()
+        target = self.session.display_target(section.target)
+        self.query_one("#section-title", Static).update(
+            f" {section.title}  ·  edits go to {target}")
+        self.query_one("#field-help", Static).update(
+            "Enter or Tab: edit a field; Up/Down: the field above/below; F4: inherit again")
         editor = self.query_one("#editor", VerticalScroll)
         # Awaited: the next section's rows reuse ids (ssh.port) of the rows being removed.
         await editor.remove_children()
         if section.id == "clace:certs":
-            await editor.mount(self.leap_app.certificates_panel())
+            await editor.mount(self.certificates_panel())
             return
         infos = sec.fields(workspace, section)
         await editor.mount_all(FieldRow(field_model(info)) for info in infos)
 
-    def _target_name(self, section: sec.Section) -> str:
-        workspace = self.leap_app.workspace
-        if section.target == sec.CLACE_TARGET and workspace.clace is not None:
-            return workspace.clace.path.name  # the full path is in the tree and the diff
-        return section.target
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("new_cert", "reload_certs"):
+            # By name: the panel's module (and the crypto behind it) loads when first shown.
+            return bool(self.query("CertificatesPanel"))
+        return True
+
+    def action_new_cert(self) -> None:
+        from widgets.cert_panel import CertificatesPanel
+
+        for panel in self.query(CertificatesPanel):
+            panel.action_new_pair()
+
+    def action_reload_certs(self) -> None:
+        from widgets.cert_panel import CertificatesPanel
+
+        for panel in self.query(CertificatesPanel):
+            panel.action_reload()
+
+    def certificates_panel(self) -> Widget:
+        from tui.core.certs import settings_from_clace
+        from widgets.cert_panel import CertificatesPanel
+
+        clace = self.session.workspace.clace
+        if clace is None:
+            return Static("No Clace configuration is open.", classes="placeholder")
+        return CertificatesPanel(settings_from_clace(clace))
 
     def refresh_fields(self, *, keep_typing: bool = True) -> None:
         """Re-read values and origins after an edit, an undo or a save.
 
-        With ``keep_typing`` the focused input keeps what the operator is typing (the model
-        may render it differently, "0443" as 443); an undo replaces it.
+        With ``keep_typing`` the focused field keeps what the operator typed (the model may
+        spell it otherwise, "0443" as 443); an undo replaces it.
         """
         if self.section is None or self.section.id == "clace:certs":
             return
-        infos = {info.key: info for info in sec.fields(self.leap_app.workspace, self.section)}
+        infos = {i.key: i for i in sec.fields(self.session.workspace, self.section)}
         for row in self.query(FieldRow):
             info = infos.get(row.model.key)
-            if info is None:
-                continue
-            model = field_model(info)
-            widget = row.input_widget
-            if keep_typing and isinstance(widget, Input) and widget.has_focus:
-                # Keep what the operator is typing ("0443" stays, not 443); the origin updates.
-                model = dataclasses.replace(model, text=widget.value)
-            row.refresh_model(model)
+            if info is not None:
+                row.refresh_model(field_model(info),
+                                  keep_shown=keep_typing and row.has_focus_within)
         self.show_field_help()  # the focused field's origin may have changed with the edit
 
     def focus_field(self, key: str) -> bool:
@@ -197,78 +240,131 @@ class MainScreen(Screen[None]):
                 return True
         return False
 
+    async def reveal(self, section_id: str | None, key: str) -> bool:
+        """Show ``key`` of the section, focused: an undo or a jump brings it into view."""
+        if section_id is None:
+            return False
+        self.select_in_tree(section_id)
+        await self.show_section(section_id)
+        return self.focus_field(key)
+
+    async def jump_to_port(self, row: PortRow) -> None:
+        """The field that sets a port of the port map (Enter on its row)."""
+        if row.property is None:
+            self.notify(f"{row.name} on {row.node} ({row.port}): no field sets this port; "
+                        "it comes with the service.")
+            return
+        key = row.property
+        provider = self.session.workspace.provider
+        if row.node == "clace":
+            section_id = "clace:https" if key.startswith("https.") else "clace:http"
+        elif (provider is not None and provider.common is not None
+              and row.source == provider.common.rel and key == "ssh.port"):
+            section_id = "leap:common"  # set for every node there
+        else:
+            section_id = f"node:{row.node}"  # the node's field shows where it comes from
+        if not await self.reveal(section_id, key):
+            self.notify(f"{key}: no field of {row.node} shows it")
+
+    async def jump_to(self, finding: Finding) -> None:
+        section_id = sec.section_for_finding(self.session.workspace, finding)
+        if section_id is None:
+            self.notify(f"{finding.code}: no field to show for {finding.location}")
+            return
+        self.select_in_tree(section_id)
+        await self.show_section(section_id)
+        self.call_after_refresh(self._focus_field, finding.path)
+
+    def _focus_field(self, key: str) -> None:
+        if not self.focus_field(key):
+            self.notify(f"{key}: not an editable field of this section")
+
     def on_descendant_focus(self, event: object) -> None:
         self.show_field_help()
 
     def show_field_help(self) -> None:
-        """The focused field's origin and note (from the reference pages) are its help."""
-        help_bar = self.query_one("#field-help", Static)
+        """The focused field's origin, note (from the reference pages) and what clearing
+        it does are its help."""
         focused = self.focused
         row = next((a for a in (focused.ancestors if focused else []) if isinstance(a, FieldRow)),
                    None)
         if row is not None:
             model = row.model
-            help_bar.update(f"{model.key}  ← {model.origin}\n{model.note}")
+            clearing = CLEARING.get(model.kind, CLEARING_TEXT)
+            lines = [f"{model.key}  ← {model.origin}"]
+            widget = row.input_widget
+            # Wider than its field, the value is scrolled there: here it is whole.
+            if isinstance(widget, Input) and cell_len(widget.value) >= widget.content_size.width:
+                lines.append(f"value: {widget.value}")
+            lines += [clearing, model.note]
+            self.query_one("#field-help", Static).update("\n".join(lines))
+
+    # edits: every change of a field reaches the model here ------------------------------
 
     @on(FieldRow.Edited)
     def field_edited(self, event: FieldRow.Edited) -> None:
-        if self.section is None:
+        self.commit(event.row)
+
+    def commit_pending(self) -> None:
+        """Every field whose text the model does not have yet goes into the model now."""
+        for row in self.query(FieldRow):
+            self.commit(row)
+
+    def commit(self, row: FieldRow) -> None:
+        text = row.pending_text
+        if text is None or self.section is None or not row.is_attached:
             return
-        self.leap_app.edit_field(self.section, event.key, event.text)
+        row.committed = text
+        problem = self.session.edit(self.section, row.model.key, text)
+        if problem is not None:
+            # Not a value of this field's kind: nothing is written; the operator keeps typing.
+            self.notify(problem, severity="warning", timeout=4)
+            return
+        self.refresh_fields()
+        self.post_message(self.ModelChanged())
 
     def action_reset_field(self) -> None:
         if self.section is None:
             return
+        self.commit_pending()
         for row in self.query(FieldRow):
             if row.has_focus_within:
-                self.leap_app.reset_field(self.section, row.model.key)
+                key = row.model.key
+                if not self.session.reset(self.section, key):
+                    self.notify(f"{key} is not set in {self.section.target}: it is already "
+                                "inherited.")
+                    return
+                self.refresh_fields(keep_typing=False)
+                self.post_message(self.ModelChanged())
                 return
         self.notify("Move to a field first: F4 makes it inherit again.", severity="warning")
 
     # findings -----------------------------------------------------------------------------
 
+    @property
+    def findings_pane(self) -> FindingsPane:
+        return self.query_one(FindingsPane)
+
     def show_findings(self, findings: list[Finding], summary: str) -> None:
-        self.query_one("#findings-bar", Static).update(f" Findings: {summary}")
-        self.query_one(FindingsTable).show(findings)
-        self.show_finding_detail()
+        clace = self.session.workspace.clace
+        names = {str(clace.path): clace.path.name} if clace is not None else {}
+        self.findings_pane.show(findings, summary, names)
 
-    def show_finding_detail(self) -> None:
-        detail = finding_detail(self.query_one(FindingsTable).highlighted)
-        self.query_one("#finding-detail", Static).update(detail)
-
-    @on(DataTable.RowHighlighted, "#findings")
-    def finding_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.show_finding_detail()
+    def on_resize(self) -> None:
+        self.findings_pane.fit()
 
     @on(FindingsTable.Jump)
     async def jump_to_finding(self, event: FindingsTable.Jump) -> None:
-        await self.leap_app.jump_to(event.finding)
+        await self.jump_to(event.finding)
 
     def action_filter_findings(self) -> None:
-        box = self.query_one("#findings-filter", Input)
-        box.add_class("-visible")
-        box.focus()
-
-    @on(Input.Changed, "#findings-filter")
-    def filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.query_one(FindingsTable).set_filter(event.value)
-        self.show_finding_detail()
-
-    @on(Input.Submitted, "#findings-filter")
-    def filter_done(self, event: Input.Submitted) -> None:
-        event.stop()
-        table = self.query_one(FindingsTable)
-        if not event.value:
-            event.input.remove_class("-visible")
-        table.focus()
+        self.findings_pane.open_filter()
 
     def action_focus_findings(self) -> None:
-        self.query_one(FindingsTable).focus()
+        self.findings_pane.focus_table()
 
     def action_focus_nav(self) -> None:
-        box = self.query_one("#findings-filter", Input)
-        if box.has_focus:
-            box.value = ""
-            box.remove_class("-visible")
-        self.query_one("#nav", Tree).focus()
+        pane = self.findings_pane
+        if self.focused is pane.filter_box:
+            pane.close_filter()
+        self.set_focus(self.nav_tree)

@@ -13,9 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,105 +21,29 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tui.core.errors import ConfigError
 from tui.screens.hostkey import HostKeyDialog
 from tui.screens.passphrase import PassphraseDialog
+from tui.screens.remote_messages import (
+    Answer,
+    ConfirmAsked,
+    HostEvent,
+    HostKeyAsked,
+    PassphraseAsked,
+    RemoteRunFinished,
+    RemoteSetup,
+    RunEnded,
+    T,
+)
 from widgets.host_progress import HostProgressTable
 from widgets.host_results import HostResultsTable, result_detail
+from widgets.marked_footer import MarkedFooter
 
 if TYPE_CHECKING:
-    from tui.core.inventory import Inventory
     from tui.core.remote.protocol import HostResult, RunOptions
     from tui.core.remote.ssh import SshOptions
-
-# The confirm-or-revert window of lock-out-prone changes in the TUI (issue 4).
-DEFAULT_CONFIRM_WINDOW = 120.0
-
-T = TypeVar("T")
-
-
-class Answer(Generic[T]):
-    """One answer from the UI to a waiting worker thread; the first one given counts."""
-
-    def __init__(self, default: T) -> None:
-        self.default = default
-        self.value = default
-        self._given = threading.Event()
-        self._lock = threading.Lock()
-
-    @property
-    def given(self) -> bool:
-        return self._given.is_set()
-
-    def give(self, value: T) -> None:
-        with self._lock:
-            if self._given.is_set():
-                return
-            self.value = value
-            self._given.set()
-
-    def wait(self, stop: threading.Event, deadline: float | None = None) -> T:
-        """The answer; the default once ``stop`` is set or ``deadline`` (time.time()) passes."""
-        while not self._given.is_set():
-            left = 0.1 if deadline is None else min(0.1, deadline - time.time())
-            if stop.is_set() or left <= 0:
-                self.give(self.default)
-                break
-            self._given.wait(left)
-        return self.value
-
-
-class HostEvent(Message):
-    def __init__(self, host: str, stage: str, detail: str) -> None:
-        super().__init__()
-        self.host = host
-        self.stage = stage
-        self.detail = detail
-
-
-class HostKeyAsked(Message):
-    def __init__(self, name: str, key_type: str, fingerprint: str, answer: Answer[bool]) -> None:
-        super().__init__()
-        self.name = name
-        self.key_type = key_type
-        self.fingerprint = fingerprint
-        self.answer = answer
-
-
-class PassphraseAsked(Message):
-    def __init__(self, key_path: str, answer: Answer[str | None]) -> None:
-        super().__init__()
-        self.key_path = key_path
-        self.answer = answer
-
-
-class ConfirmAsked(Message):
-    def __init__(self, host: str, deadline: float, answer: Answer[bool]) -> None:
-        super().__init__()
-        self.host = host
-        self.deadline = deadline
-        self.answer = answer
-
-
-class RunEnded(Message):
-    def __init__(self, kind: str, results: list[HostResult], error: str) -> None:
-        super().__init__()
-        self.kind = kind
-        self.results = results
-        self.error = error
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteSetup:
-    """What a remote run needs from the app: the files as saved on disk, the window."""
-
-    inventory: Inventory
-    clace: Path | None = None
-    provider: Path | None = None
-    confirm_window: float = DEFAULT_CONFIRM_WINDOW
-
 
 class RemoteRunScreen(Screen[None]):
     """Progress table, countdown and the operator's answers; subclasses say what runs."""
@@ -196,7 +118,7 @@ class RemoteRunScreen(Screen[None]):
         yield HostProgressTable(id="progress")
         yield Vertical(id="run-output")
         yield Static("", id="result-detail", markup=False)
-        yield Footer(compact=True)
+        yield MarkedFooter(compact=True)
 
     def compose_controls(self) -> ComposeResult:
         """Widgets above the progress (the rollback screen's pickers)."""
@@ -347,10 +269,7 @@ class RemoteRunScreen(Screen[None]):
         self.last_results = message.results
         self.refresh_bindings()
         self.run_ended(message.kind, message.results, message.error)
-        from tui.app import LeapTuiApp
-
-        if isinstance(self.app, LeapTuiApp):
-            self.app.remote_run_finished(message.kind, message.results)
+        self.app.post_message(RemoteRunFinished(message.kind, message.results))
 
     def run_ended(self, kind: str, results: list[HostResult], error: str) -> None:
         """What the subclass shows when a run is over."""

@@ -16,7 +16,8 @@ from textual.widgets.option_list import Option
 from tui.core.remote.journal import restored_backups
 from tui.core.remote.watchdog import backup_stamp
 from tui.screens.confirm import ConfirmDialog
-from tui.screens.remote_run import RemoteRunScreen, RemoteSetup
+from tui.screens.remote_messages import RemoteSetup
+from tui.screens.remote_run import RemoteRunScreen
 
 if TYPE_CHECKING:
     from tui.core.inventory import HostSpec
