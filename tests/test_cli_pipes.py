@@ -218,8 +218,8 @@ def test_certs_json_document(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_help_topics_come_from_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
-    from tui.cli import build_parser
     from tui.commands.help_cmd import topics
+    from tui.commands.parser import build_parser
 
     status, out, _ = run(capsys, "help", "check")
     with pytest.raises(SystemExit):

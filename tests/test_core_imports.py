@@ -40,7 +40,7 @@ def test_check_command_path_does_not_import_ssh_or_crypto() -> None:
     """`leap-tui check` and the TUI's startup stay fast: paramiko/cryptography load lazily."""
     code = (
         "import sys\n"
-        "from tui.cli import build_parser\n"
+        "from tui.commands.parser import build_parser\n"
         "import tui.core.clace_checks, tui.core.leap_checks, tui.core.workspace\n"
         "build_parser()\n"
         "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in "

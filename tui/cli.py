@@ -2,47 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
-# Each subcommand lives in tui/commands/<name>_cmd.py with register(subparsers) and run(args).
-# Imported by name so that `leap-tui check` never loads Textual, paramiko or cryptography.
-SUBCOMMANDS: tuple[str, ...] = (
-    "check",
-    "get",
-    "set",
-    "ports",
-    "apply",
-    "rollback",
-    "export",
-    "history",
-    "certs",
-    "rules",
-    "help",
-    "completion",
-)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from tui.commands.output import version
-
-    parser = argparse.ArgumentParser(
-        prog="leap-tui",
-        description="Keyboard-driven configurator for Clace servers and LEAP providers.",
-        epilog="`leap-tui help TOPIC` explains a command, a rule code or a guide (json, ssh).",
-    )
-    parser.add_argument("--version", action="version", version=f"leap-tui {version()}")
-    parser.add_argument("--clace", metavar="FILE", help="the Clace server TOML to open")
-    parser.add_argument("--provider", metavar="DIR", help="the LEAP provider directory to open")
-    parser.add_argument("--inventory", metavar="FILE", help="the hosts: hosts.toml, or an "
-                        "Ansible INI/YAML inventory")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMANDS:
-        module = importlib.import_module(f"tui.commands.{name}_cmd")
-        module.register(subparsers)
-    return parser
+from tui.commands.parser import build_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

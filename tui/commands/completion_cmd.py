@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
 def complete(words: Sequence[str]) -> list[str]:
     """Candidates for the last of ``words`` (``words[0]`` is the program)."""
-    from tui.cli import build_parser
+    from tui.commands.parser import build_parser
 
     parser = build_parser()
     typed = list(words[1:]) or [""]

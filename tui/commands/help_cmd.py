@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
-    from tui.cli import build_parser
+    from tui.commands.parser import build_parser
 
     parser = build_parser()
     for action in parser._actions:
