@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from tui.core.errors import ConfigError
@@ -25,6 +24,8 @@ JSON_SCHEMA_VERSION = 1
 
 
 def version() -> str:
+    from importlib import metadata  # slow to import: only when a version is printed
+
     try:
         return metadata.version("leap-tui")
     except metadata.PackageNotFoundError:  # run from a checkout that is not installed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from tui.commands.common import CommandError, add_target_options, open_workspace
 from tui.commands.findings_out import Locator
@@ -14,10 +15,10 @@ from tui.commands.output import (
     plain_lines,
     print_json,
 )
-from tui.core.clace_checks import check_clace
-from tui.core.clace_listeners import clace_listener_rows
-from tui.core.portmap import PortRow, provider_port_rows
-from tui.core.workspace import Workspace
+
+if TYPE_CHECKING:
+    from tui.core.portmap import PortRow
+    from tui.core.workspace import Workspace
 
 COLUMNS = ("node", "address", "port", "proto", "service", "name", "access", "from", "conflict")
 
@@ -53,8 +54,13 @@ def run(args: argparse.Namespace) -> int:
 def collect_rows(workspace: Workspace) -> list[PortRow]:
     rows: list[PortRow] = []
     if workspace.provider is not None:
+        from tui.core.portmap import provider_port_rows
+
         rows.extend(provider_port_rows(workspace.provider))
     if workspace.clace is not None:
+        from tui.core.clace_checks import check_clace
+        from tui.core.clace_listeners import clace_listener_rows
+
         # Only the Clace findings flag Clace rows; the provider's checks are not needed here.
         rows.extend(clace_listener_rows(workspace.clace, check_clace(workspace.clace)))
     return rows

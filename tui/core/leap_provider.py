@@ -157,19 +157,18 @@ class Provider:
         if platform is None:
             platform = find_platform(root)
         base = load_platform(platform) if platform is not None else builtin_layers()
-        candidates = json_files(root)
+        candidates = [(path.name, path) for path in json_files(root)]
         errors: list[ConfigError] = []
         for group in _GROUPS:
             directory = root / group
             if directory.is_dir():
-                candidates += json_files(directory)
+                candidates += [(f"{group}/{path.name}", path) for path in json_files(directory)]
             elif os.path.lexists(directory):
                 errors.append(ConfigError(
                     str(directory), f"not a directory: LEAP reads {group}/*.json from a "
                     f"{group} directory here"))
         files: dict[str, ProviderFile] = {}
-        for path in candidates:
-            rel = path.relative_to(root).as_posix()
+        for rel, path in candidates:
             parts = _split_rel(rel)
             if parts is None:
                 continue
@@ -246,14 +245,14 @@ class Provider:
     def _file_layer(self, pf: ProviderFile | None) -> list[Layer]:
         if pf is None or not isinstance(pf.doc.value, dict):
             return []
-        return [Layer(pf.rel, pf.doc.value, False, pf.doc.lines)]
+        return [Layer(pf.rel, pf.doc.value, False, pf.doc.line_map())]
 
     def _base_layer(self, rel: str, value: dict[str, object] | None) -> list[Layer]:
         if value is None:
             return []
         label = f"provider_base/{rel}"
         doc = self.base.docs.get(label)
-        return [Layer(label, value, True, doc.lines if doc is not None else {})]
+        return [Layer(label, value, True, doc.line_map() if doc is not None else {})]
 
     def _group_layers(self, kind: str, name: str, env: str | None) -> list[Layer]:
         base = self.base.services if kind == "services" else self.base.tags
@@ -315,7 +314,7 @@ class Provider:
         services, tags = _names(raw.get("services")), _names(raw.get("tags"))
         env = self.guess_environment(node)
         state = self._combo_state(env, tuple(services), tuple(tags)).fork(share_origins=True)
-        state.merge(Layer(pf.rel, raw, False, pf.doc.lines))
+        state.merge(Layer(pf.rel, raw, False, pf.doc.line_map()))
         merged_env = state.values.get("environment")
         environment = merged_env if isinstance(merged_env, str) else env
         result = EffectiveNode(node, pf.rel, services, tags, environment, state)
