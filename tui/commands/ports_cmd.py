@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     from tui.core.workspace import Workspace
 
 COLUMNS = ("node", "address", "port", "proto", "service", "name", "access", "from", "conflict")
+TABLE_ROWS = 200
+"""Up to this many rows a terminal gets a Rich table; beyond, aligned plain lines: Rich
+measures and lays out every cell (seconds for a 2,000-node provider), and a table longer
+than a few screens is read with a pager or grep anyway."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,8 +49,10 @@ def run(args: argparse.Namespace) -> int:
     locator = Locator(workspace.provider.root if workspace.provider is not None else None)
     if args.format == "json":
         print_json("ports", {"ports": [row_dict(row, locator) for row in rows]})
-    elif sys.stdout.isatty():
+    elif sys.stdout.isatty() and len(rows) <= TABLE_ROWS:
         print_table(rows, locator)
+    elif sys.stdout.isatty():
+        sys.stdout.write(aligned_lines(rows, locator, colour=colour_allowed()))
     else:
         sys.stdout.write(plain_lines([row_fields(row, locator) for row in rows]))
     return 1 if any(row.conflict for row in rows) else 0
@@ -98,3 +105,28 @@ def print_table(rows: list[PortRow], locator: Locator) -> None:
         fields[5] += "  ✖ conflict" if row.conflict else ""
         table.add_row(*fields[:-1], style="bold red" if row.conflict else None)
     data_console().print(table)
+
+
+def colour_allowed() -> bool:
+    """As Rich decides for the table: no colour under NO_COLOR or on a dumb terminal."""
+    return "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def aligned_lines(rows: list[PortRow], locator: Locator, *, colour: bool) -> str:
+    """The table's columns as plain text, each padded to its widest cell, under a header;
+    a conflict is marked in its name as in the table (and in red when colour is allowed)."""
+    cells: list[list[str]] = [list(COLUMNS[:-1])]
+    for row in rows:
+        fields = row_fields(row, locator)[:-1]
+        if row.conflict:
+            fields[5] += "  ✖ conflict"
+        cells.append([" ".join(field.split()) for field in fields])
+    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS) - 1)]
+    out: list[str] = []
+    for index, line in enumerate(cells):
+        padded = (cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+        text = "  ".join(padded).rstrip()
+        if colour and index and rows[index - 1].conflict:
+            text = f"\x1b[1;31m{text}\x1b[0m"
+        out.append(text + "\n")
+    return "".join(out)

@@ -21,17 +21,13 @@ for display and checks only, never written back, as the server expands them; ``$
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import tomlkit
-from tomlkit.exceptions import ParseError
-from tomlkit.items import AoT, InlineTable, Item
-
-from tui.core.atomic import atomic_write
 from tui.core.clace_env import expand_value, server_env, server_path
 from tui.core.clace_env import variables_in as variables_in
 from tui.core.clace_items import (
@@ -55,7 +51,11 @@ from tui.core.clace_keys import split_key as split_key
 from tui.core.clace_schema import CLACE_FIELDS, value_has_kind
 from tui.core.errors import ConfigError
 from tui.core.textfile import decode_utf8, read_bytes
-from tui.core.toml10 import check_toml10
+from tui.core.toml10 import check_toml10, read_toml10
+
+if TYPE_CHECKING:
+    import tomlkit
+    from tomlkit.items import Item
 
 _BOM = "\ufeff"
 
@@ -92,14 +92,19 @@ def _split_bom(text: str) -> tuple[str, str]:
     return "", text
 
 
-def _parse(text: str, file: str) -> tomlkit.TOMLDocument:
+def _parse(text: str, file: str, *, checked: bool = False) -> tomlkit.TOMLDocument:
     """The tomlkit document of ``text``; ConfigError(file, message, line, column) otherwise.
 
-    The TOML 1.0 check runs first: it locates every error itself (whatever the tomlkit
-    version) and refuses what Clace's parser refuses. tomlkit failing on a file that check
-    accepted is still a one-line error, never a traceback.
+    The TOML 1.0 check runs first (unless ``checked``: it already ran on this text): it
+    locates every error itself (whatever the tomlkit version) and refuses what Clace's
+    parser refuses. tomlkit failing on a file that check accepted is still a one-line
+    error, never a traceback.
     """
-    check_toml10(text, file)
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    if not checked:
+        check_toml10(text, file)
     try:
         return tomlkit.parse(text)
     except ParseError as exc:
@@ -116,7 +121,10 @@ class ClaceConfig:
     def __init__(self, path: Path, text: str, *, bom: str = "") -> None:
         self.path = Path(path)
         self._bom = bom
-        self._doc = _parse(text, str(path))
+        # Read once, as plain values, by the TOML 1.0 reader; tomlkit's editable document
+        # (ten times slower to build on a large file) only for the first edit.
+        self._values: dict[str, object] = read_toml10(text, str(path))
+        self._tomlkit: tomlkit.TOMLDocument | None = None
         self._original = text
         # Every edit bumps _version; only an edit that may move lines bumps _layout, so
         # that replacing a value in place keeps the line index (and checks stay cheap).
@@ -150,9 +158,23 @@ class ClaceConfig:
         if layout:
             self._layout += 1
 
+    @property
+    def _doc(self) -> tomlkit.TOMLDocument:
+        """The editable document, parsed at the first edit (or read of it)."""
+        if self._tomlkit is None:
+            self._tomlkit = _parse(self._original, str(self.path), checked=True)
+            self._nodes.clear()  # found in the values read: from now on, in the document
+        return self._tomlkit
+
+    def _root(self) -> Any:
+        """What reads start from: the document once there is one, else the values read."""
+        return self._values if self._tomlkit is None else self._tomlkit
+
     def _refresh(self) -> None:
         if self._text_version != self._version:
-            self._text_cache = self._doc.as_string()
+            # unedited (no document yet): the text read
+            doc = self._tomlkit
+            self._text_cache = self._original if doc is None else doc.as_string()
             self._text_version = self._version
 
     def _refresh_values(self) -> None:
@@ -227,7 +249,7 @@ class ClaceConfig:
     # -- reading -------------------------------------------------------------------------------
 
     def _node(self, segments: Sequence[str]) -> Any:
-        node: Any = self._doc
+        node: Any = self._root()
         for segment in segments:
             node = child_of(node, segment)
             if node is MISSING:
@@ -253,7 +275,11 @@ class ClaceConfig:
     def raw(self, key: str) -> object | None:
         """The plain Python value as written (dict for a table), ``None`` if absent."""
         node = self._lookup(key)
-        return None if node is MISSING else plain(node)
+        if node is MISSING:
+            return None
+        if isinstance(node, (dict, list)):
+            return copy.deepcopy(node)  # the values read stay as read (tomlkit copies too)
+        return plain(node)
 
     def is_set(self, key: str) -> bool:
         return self._lookup(key) is not MISSING
@@ -274,7 +300,7 @@ class ClaceConfig:
 
     def keys_of(self, section: str) -> list[str]:
         """The keys written directly in a table (``"https"``; ``""`` the root), in order."""
-        node = self._lookup(section) if section else self._doc
+        node = self._lookup(section) if section else self._root()
         return list(node) if isinstance(node, MutableMapping) else []
 
     # -- editing -------------------------------------------------------------------------------
@@ -307,6 +333,8 @@ class ClaceConfig:
             self._set_item(parent, segments, value)
             return
         if last not in parent:
+            from tomlkit.items import InlineTable
+
             if isinstance(parent, InlineTable):
                 self._add_to_inline(grand, segments, value)
                 return
@@ -323,6 +351,8 @@ class ClaceConfig:
 
     def _set_item(self, array: Any, segments: tuple[str, ...], value: object) -> None:
         """``arr.N = value``: replace an element of an array (or add one at its end)."""
+        from tomlkit.items import AoT
+
         where = join_key(segments[:-1])
         if isinstance(array, AoT):
             raise ValueError(f"{where} is an array of tables: set a key of one of them "
@@ -338,8 +368,10 @@ class ClaceConfig:
     def _add_to_inline(self, holder: Any, segments: tuple[str, ...], value: object) -> None:
         """A new key in an inline table, keeping its spacing (``{ a = 1 }`` stays spaced)."""
         inline = holder[holder_key(holder, segments[-2])]
+        import tomlkit
+
         text = inline_with(inline.as_string(), join_key(segments[-1:]), toml_literal(value))
-        item = cast(Item, tomlkit.parse(f"x = {text}\n").item("x"))
+        item = cast("Item", tomlkit.parse(f"x = {text}\n").item("x"))
         carry_trivia(item, inline, keep_column=False)
         holder[holder_key(holder, segments[-2])] = item
         self._changed(layout=True)
@@ -405,17 +437,20 @@ class ClaceConfig:
     def unset(self, key: str) -> None:
         """Remove the key and its line; absent keys are left alone."""
         segments = split_key(key)
-        parent = self._node(segments[:-1]) if len(segments) > 1 else self._doc
+        doc = self._doc  # edits go to the document (parsed now if it was not yet)
+        parent = self._node(segments[:-1]) if len(segments) > 1 else doc
         if isinstance(parent, MutableMapping) and segments and segments[-1] in parent:
             del parent[segments[-1]]
             self._changed(layout=True)
 
     def replace_text(self, text: str) -> None:
         """Take ``text`` as the new content (undo/redo); ConfigError leaves the model as is."""
-        self._doc = _parse(text, str(self.path))
+        self._tomlkit = _parse(text, str(self.path))
         self._changed(layout=True)
 
     def save(self) -> None:
+        from tui.core.atomic import atomic_write
+
         text = self.text
         atomic_write(self.path, (self._bom + text).encode("utf-8"))
         self._original = text

@@ -28,6 +28,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from tui.core.errors import ConfigError
+from tui.core.jsonc_lines import scan_lines
 from tui.core.jsonc_parser import BLOCK_COMMENT, WS, Node, Parser, fast_value
 from tui.core.jsonc_parser import MAX_DEPTH as MAX_DEPTH
 from tui.core.jsonc_parser import DuplicateKey as DuplicateKey
@@ -79,15 +80,17 @@ class JsoncDocument:
 
     def line_of(self, path: Path) -> int | None:
         """The 1-based line of the key (or array item) at ``path``; None when absent."""
-        root, lines = self._positions()
         if not path:
-            return self._line_at(root.start)
-        return lines.get(tuple(path))
+            return self._line_at(self._positions()[0].start)
+        return self.lines.get(tuple(path))
 
     @property
     def lines(self) -> dict[Path, int]:
         """Every key path of the document and the line of its key (read only)."""
-        return self._positions()[1]
+        if self._lines is None:
+            # read by fast_value and never edited: a scan of its tokens finds the lines
+            self._lines = scan_lines(self.text)
+        return self._lines
 
     def line_map(self) -> Mapping[Path, int]:
         """:attr:`lines` as a mapping that parses the positions only when first read."""
