@@ -85,6 +85,8 @@ def _quote(segment: str) -> str:
 
 _HEADER_RE = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_KEY_PATH})[ \t]*\]")
 _KEYVAL_RE = re.compile(rf"[ \t]*({_KEY_PATH})[ \t]*=[ \t]*")
+# most lines: one bare key, and a value that cannot run onto the next line
+_BARE_KEYVAL_RE = re.compile(r"""[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*+(?![\[{]|""\"|''')""")
 
 
 @dataclass
@@ -177,6 +179,13 @@ def scan(text: str) -> LineIndex:
         if eol < 0:
             eol = n
         next_pos = eol + 1
+        bare = _BARE_KEYVAL_RE.match(text, pos, eol)
+        if bare:
+            index.lines.setdefault((*table, bare.group(1)), line)
+            index.table_end[table] = (line, text[pos : bare.start(1)])
+            line += 1
+            pos = next_pos
+            continue
         header = _HEADER_RE.match(text, pos, eol)
         if header:
             segments = _segments(header.group(2))

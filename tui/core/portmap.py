@@ -175,8 +175,9 @@ def _like_its_peers(node: EffectiveNode, base: MergeState) -> NodePorts:
     peer = base.family.get(peers)
     if not isinstance(peer, tuple):
         bindings = bindings_of(node)
+        gateway = next((b.address for b in bindings if b.address_key == GATEWAY_KEY), _NONE)
         # the peer's values are kept with its bindings: the ids in the key stay theirs
-        base.family[peers] = (bindings, peers, base.values, base.all_origins())
+        base.family[peers] = (bindings, gateway, base.values, base.all_origins())
     else:
         bindings = [
             Binding(b.spec, b.service, ip, b.address_key, b.port, b.low, b.high, b.protocol,
@@ -185,10 +186,8 @@ def _like_its_peers(node: EffectiveNode, base: MergeState) -> NodePorts:
                     b.protocol, b.property, b.origin, b.derived)
             for b in peer[0]
         ]
-    gateway = next((b.address for b in bindings if b.address_key == GATEWAY_KEY), _NONE)
-    one_address = gateway is not _NONE and slot_for(ip, IP_KEY) == slot_for(
-        gateway, GATEWAY_KEY)
-    memo_key = ("port clashes", peers, one_address)
+        gateway = peer[1]
+    memo_key = ("port clashes", peers, _one_address(ip, gateway))
     pairs = base.family.get(memo_key)
     if not isinstance(pairs, list):
         position = {id(b): i for i, b in enumerate(bindings)}
@@ -198,6 +197,25 @@ def _like_its_peers(node: EffectiveNode, base: MergeState) -> NodePorts:
     else:
         clashes = [PortClash(code, bindings[i], bindings[j], node.file) for code, i, j in pairs]
     return NodePorts(tuple(bindings), tuple(clashes))
+
+
+def _one_address(ip: object, gateway: object) -> bool:
+    return gateway is not _NONE and slot_for(ip, IP_KEY) == slot_for(gateway, GATEWAY_KEY)
+
+
+def peer_class(node: EffectiveNode) -> tuple[MergeState, tuple[object, ...]] | None:
+    """For a node whose listeners are its peers' (see ``node_ports``), once a peer's are
+    known: (the state they share derived data in, a key naming what the node's listeners
+    and clashes are made of). Anything judged of those alone, the port rules included,
+    holds for every node of the class. None for any other node."""
+    base = node.shared_base(PORT_KEYS)
+    if base is None:
+        return None
+    peers = _peers_key(node, base)
+    peer = base.family.get(peers)
+    if not isinstance(peer, tuple):
+        return None
+    return base, (peers, _one_address(node.values.get(IP_KEY), peer[1]))
 
 
 def _peers_key(node: EffectiveNode, base: MergeState) -> tuple[object, ...]:

@@ -29,6 +29,7 @@ from tui.core.toml10_tokens import (
     DATE_ONLY,
     REJECTS,
     SIMPLE_KEYVAL,
+    SIMPLE_LINE,
     TOKEN,
     WS,
     Fail,
@@ -142,6 +143,16 @@ class _Checker:
                 self.section += 1
                 table, pos = self.header(pos)
             else:
+                simple = SIMPLE_LINE.match(text, pos)
+                if simple is not None and simple.group(1) not in table.children:
+                    # the common line, read whole: bare key = integer, plain string or bool
+                    key, number, string, boolean = simple.group(1, 2, 3, 4)
+                    table.children[key] = _VALUE
+                    if self.reading:
+                        table.values[key] = (int(number) if number is not None else string
+                                             if string is not None else boolean == "true")
+                    pos = simple.end()
+                    continue
                 pos = self.keyval(table, pos)
             pos = self.end_of_line(pos)
 

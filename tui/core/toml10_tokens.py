@@ -20,6 +20,13 @@ COMMENT = re.compile(rf"#[^{_CTRL_IN_COMMENT}]*")
 ARRAY_GAP = re.compile(rf"(?:[ \t]+|\r?\n|#[^{_CTRL_IN_COMMENT}]*)*")
 BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 SIMPLE_KEYVAL = re.compile(r"([A-Za-z0-9_-]+)[ \t]*=[ \t]*")
+# A whole line of the most common kind, to its line break: a bare key and a decimal integer
+# (int64 by its length, no "_" or "+"), a string without escapes or control characters, or
+# a boolean; an optional comment. Anything else goes the long way (errors included).
+SIMPLE_LINE = re.compile(
+    r"([A-Za-z0-9_-]+)[ \t]*=[ \t]*"
+    r'(?:(-?(?:0|[1-9][0-9]{0,17}))|"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"|(true|false))'
+    rf"[ \t]*(?:#[^{_CTRL_IN_COMMENT}]*)?(?:\r?\n|\Z)")
 
 _ESCAPE = r'\\(?:[btnfr"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})'
 _BASIC = re.compile(rf'"(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|{_ESCAPE})*"')
