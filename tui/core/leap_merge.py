@@ -327,8 +327,9 @@ class EffectiveNode:
 
     def _shared(self, top: object) -> MergeState | None:
         base = self._base
-        if base is None or not isinstance(top, str) or top.partition(".")[0] in self._own:
-            return None
+        if base is None or not isinstance(top, str) or not top or (
+                top.partition(".")[0] in self._own):
+            return None  # "" is the node's whole values, its own
         return base
 
     def lookup(self, key: str) -> tuple[Path | None, object]:

@@ -44,6 +44,9 @@ class Origin:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Origin is immutable: cannot set {name}")
 
+    def __reduce__(self) -> tuple[type[Origin], tuple[str, str, int | None, bool, bool]]:
+        return (Origin, self._fields())  # copies and pickles carry the line, looked up
+
     def _fields(self) -> tuple[str, str, int | None, bool, bool]:
         return (self.file, self.key, self.line, self.builtin, self.expression)
 
