@@ -123,7 +123,8 @@ class ClaceConfig:
         self._bom = bom
         # Read once, as plain values, by the TOML 1.0 reader; tomlkit's editable document
         # (ten times slower to build on a large file) only for the first edit.
-        self._values: dict[str, object] = read_toml10(text, str(path))
+        self._inline: set[int] = set()  # the ids of inline tables among the values
+        self._values: dict[str, object] = read_toml10(text, str(path), self._inline)
         self._tomlkit: tomlkit.TOMLDocument | None = None
         self._original = text
         # Every edit bumps _version; only an edit that may move lines bumps _layout, so
@@ -317,6 +318,9 @@ class ClaceConfig:
         segments = split_key(key)
         if not segments or not all(segments):
             raise ValueError(f"not a key path: {key!r}")
+        if self._tomlkit is None and self._is_new_line(segments):
+            self._insert_text(segments, value)  # a new line: no document needed before it
+            return
         parent: Any = self._doc
         grand: Any = None
         for depth, segment in enumerate(segments[:-1]):
@@ -348,6 +352,23 @@ class ClaceConfig:
             in_place = "\n" not in old.as_string() and "\n" not in new.as_string()
         parent[last] = new
         self._changed(layout=not in_place)
+
+    def _is_new_line(self, segments: tuple[str, ...]) -> bool:
+        """Whether ``set`` would add ``segments`` as a new line of text, judged on the values
+        read as ``set`` judges it on the document (the same errors raised): a table on the
+        way is absent, or the key is absent from a table that is not inline."""
+        parent: Any = self._values
+        for depth, segment in enumerate(segments[:-1]):
+            check_index(parent, segments, depth)
+            child = child_of(parent, segment)
+            if child is MISSING:
+                return True
+            if not isinstance(child, (MutableMapping, list)):
+                raise ValueError(f"{join_key(segments[: depth + 1])} is not a table")
+            parent = child
+        if isinstance(parent, list):
+            return False
+        return segments[-1] not in parent and id(parent) not in self._inline
 
     def _set_item(self, array: Any, segments: tuple[str, ...], value: object) -> None:
         """``arr.N = value``: replace an element of an array (or add one at its end)."""

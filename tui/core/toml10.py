@@ -89,16 +89,31 @@ def check_toml10(text: str, file: str) -> None:
     _run(_Checker(text), file)
 
 
-def read_toml10(text: str, file: str) -> dict[str, object]:
+def read_toml10(text: str, file: str,
+                inline_tables: set[int] | None = None) -> dict[str, object]:
     """The values of ``text`` (tables as dicts, arrays of tables as lists of dicts), read in
     the same pass that checks it: ConfigError as :func:`check_toml10` raises it.
 
     Values are those tomlkit's items unwrap to: strings with their escapes decoded (a
     multi-line string keeps its CRLF line breaks), integers, floats, booleans, and the
-    datetime, date and time objects of :func:`tui.core.toml10_tokens.datetime_value`."""
+    datetime, date and time objects of :func:`tui.core.toml10_tokens.datetime_value`.
+    ``inline_tables`` gets the id of each dict written as an inline table (or inside one).
+    """
     checker = _Checker(text, reading=True)
+    if inline_tables is not None:
+        checker.inline_tables = inline_tables
     _run(checker, file)
     return checker.root.plain()
+
+
+def _mark_tables(value: object, ids: set[int]) -> None:
+    if isinstance(value, dict):
+        ids.add(id(value))
+        for child in value.values():
+            _mark_tables(child, ids)
+    elif isinstance(value, list):
+        for child in value:
+            _mark_tables(child, ids)
 
 
 def _run(checker: _Checker, file: str) -> None:
@@ -123,6 +138,7 @@ class _Checker:
         self.section = 0
         self.reading = reading
         self.last: object = None  # reading: the value the last call of value() passed over
+        self.inline_tables: set[int] = set()
 
     # -- lines --------------------------------------------------------------------------------
 
@@ -348,6 +364,7 @@ class _Checker:
         pos = skip(WS, text, start + 1)
         if text.startswith("}", pos):
             self.last = {}
+            self.inline_tables.add(id(self.last))
             return pos + 1
         while True:
             self.inline_gap(pos)
@@ -376,6 +393,7 @@ class _Checker:
             if text[pos] == "}":
                 if self.reading:
                     self.last = table.plain()
+                    _mark_tables(self.last, self.inline_tables)
                 return pos + 1
             if text[pos] != ",":
                 raise unexpected(self.text, pos, "expected ',' or '}' in the inline table")
