@@ -32,8 +32,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "ports",
         help="the port map: node x address x port x service x public/private",
-        description="On a terminal a table; piped, one record per line with tab-separated "
-        f"fields: {' '.join(COLUMNS)}. Exit 1 when two listeners conflict.",
+        description=f"On a terminal a table (past {TABLE_ROWS} rows, the same columns as "
+        "aligned lines); piped, one record per line with tab-separated fields: "
+        f"{' '.join(COLUMNS)}. Exit 1 when two listeners conflict.",
     )
     add_target_options(parser)
     add_format_option(parser)
