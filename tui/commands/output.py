@@ -93,18 +93,27 @@ def plain_lines(rows: list[list[str]]) -> str:
     """Records for a pipe: one per line, fields separated by a tab, never wrapped.
 
     A tab or newline inside a field would split the record: runs of whitespace become one
-    space (and an empty field "-"). A record that needs none of it is joined as it is: the
-    port map of a large provider is tens of thousands of records."""
+    space (and an empty field "-"). Most records need neither, and are joined as they are:
+    the port map of a large provider is tens of thousands of records."""
     out: list[str] = []
     for row in rows:
-        probe = "\0".join(row)
-        if _NEEDS_CLEANING.search(probe) is None and probe.count("\0") == len(row) - 1:
-            out.append(probe.replace("\0", "\t"))
-        else:
+        if needs_spacing(row):
             out.append("\t".join(" ".join(field.split()) if field else "-" for field in row))
+        elif "" in row:
+            out.append("\t".join([field or "-" for field in row]))
+        else:
+            out.append("\t".join(row))
     out.append("")
     return "\n".join(out) if rows else ""
 
 
-# In fields joined by NUL: an empty field, whitespace other than a single inner space.
-_NEEDS_CLEANING = re.compile(r"^\0|\0\0|\0$|^$|[^\S ]|(?:^|\0) | (?:\0|$| )")
+def needs_spacing(fields: list[str]) -> bool:
+    """Whether a field holds whitespace other than single spaces between words: what
+    ``" ".join(field.split())`` would change."""
+    probe = "\0".join(fields)
+    return bool(_OTHER_SPACE.search(probe) or "  " in probe or " \0" in probe
+                or "\0 " in probe or probe[:1] == " " or probe[-1:] == " "
+                or probe.count("\0") != len(fields) - 1)
+
+
+_OTHER_SPACE = re.compile(r"[^\S ]")  # a tab, a line break, a no-break space...

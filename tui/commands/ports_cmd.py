@@ -13,6 +13,7 @@ from tui.commands.output import (
     add_format_option,
     data_console,
     fail,
+    needs_spacing,
     plain_lines,
     print_json,
 )
@@ -121,12 +122,12 @@ def aligned_lines(rows: list[PortRow], locator: Locator, *, colour: bool) -> str
         fields = row_fields(row, locator)[:-1]
         if row.conflict:
             fields[5] += "  ✖ conflict"
-        cells.append([" ".join(field.split()) for field in fields])
-    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS) - 1)]
+        cells.append([" ".join(f.split()) for f in fields] if needs_spacing(fields) else fields)
+    widths = [max(map(len, column)) for column in zip(*cells, strict=True)]
+    line = "  ".join(f"{{:<{width}}}" for width in widths).format
     out: list[str] = []
-    for index, line in enumerate(cells):
-        padded = (cell.ljust(width) for cell, width in zip(line, widths, strict=True))
-        text = "  ".join(padded).rstrip()
+    for index, fields in enumerate(cells):
+        text = line(*fields).rstrip()
         if colour and index and rows[index - 1].conflict:
             text = f"\x1b[1;31m{text}\x1b[0m"
         out.append(text + "\n")
