@@ -278,7 +278,10 @@ class Provider:
         state.merge(Layer(pf.rel, raw, False, pf.doc.line_map()))
         merged_env = state.values.get("environment")
         environment = merged_env if isinstance(merged_env, str) else env
-        own = frozenset(key.partition(".")[0].rstrip("!") for key in raw)
+        own = frozenset(raw)
+        written = "".join(raw)
+        if "." in written or "!" in written:  # "ssh.port" or "ssh!" are "ssh" keys too
+            own = frozenset(key.partition(".")[0].rstrip("!") for key in raw)
         result = EffectiveNode(node, pf.rel, services, tags, environment, state, base=base,
                                own_keys=own)
         self._caches.effective[node] = result
