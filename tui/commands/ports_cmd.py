@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     elif sys.stdout.isatty():
         sys.stdout.write(aligned_lines(rows, locator, colour=colour_allowed()))
     else:
-        sys.stdout.write(plain_lines([row_fields(row, locator) for row in rows]))
+        sys.stdout.write(plain_lines([_record(row, locator) for row in rows]))
     return 1 if any(row.conflict for row in rows) else 0
 
 
@@ -86,6 +86,14 @@ def row_fields(row: PortRow, locator: Locator) -> list[str]:
     return [row.node, row.address, str(row.port), row.protocol, row.service, row.name,
             "public" if row.public else "private", _source(row, locator),
             "conflict" if row.conflict else ""]
+
+
+def _record(row: PortRow, locator: Locator) -> list[str]:
+    """``row_fields`` with an empty field already "-", as plain_lines writes it (it then
+    joins the record as it is: no field is empty, in a port map of thousands of rows)."""
+    return [row.node, row.address, str(row.port), row.protocol, row.service, row.name,
+            "public" if row.public else "private", _source(row, locator) or "-",
+            "conflict" if row.conflict else "-"]
 
 
 def row_dict(row: PortRow, locator: Locator) -> dict[str, object]:

@@ -295,6 +295,9 @@ class _LineMap(Mapping[Path, int]):
     def __getitem__(self, path: Path) -> int:
         return self._resolved()[path]
 
+    def get(self, path: Path, default: int | None = None) -> int | None:  # type: ignore[override]
+        return self._resolved().get(path, default)
+
     def __iter__(self) -> Iterator[Path]:
         return iter(self._resolved())
 
