@@ -22,7 +22,6 @@ for display and checks only, never written back, as the server expands them; ``$
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,18 +39,19 @@ from tui.core.clace_items import (
     holder_key,
     inline_with,
     new_item,
+    parse_document,
     plain,
 )
 from tui.core.clace_items import parse_field_value as parse_field_value
 from tui.core.clace_items import toml_item as toml_item
 from tui.core.clace_items import toml_literal as toml_literal
-from tui.core.clace_keys import LineIndex, scan
+from tui.core.clace_keys import LineIndex, scan, with_new_key
 from tui.core.clace_keys import join_key as join_key
 from tui.core.clace_keys import split_key as split_key
 from tui.core.clace_schema import CLACE_FIELDS, value_has_kind
 from tui.core.errors import ConfigError
 from tui.core.textfile import decode_utf8, read_bytes
-from tui.core.toml10 import check_toml10, read_toml10
+from tui.core.toml10 import read_toml10
 
 if TYPE_CHECKING:
     import tomlkit
@@ -82,37 +82,11 @@ class HttpsSettings:
 
 # --- decoding and parsing -------------------------------------------------------------------
 
-_POSITION_SUFFIX = re.compile(r"\s+at line \d+ col \d+$")
-
-
 def _split_bom(text: str) -> tuple[str, str]:
     """(bom, text): the BOM is kept aside so that saving writes it back."""
     if text.startswith(_BOM):
         return _BOM, text[1:]
     return "", text
-
-
-def _parse(text: str, file: str, *, checked: bool = False) -> tomlkit.TOMLDocument:
-    """The tomlkit document of ``text``; ConfigError(file, message, line, column) otherwise.
-
-    The TOML 1.0 check runs first (unless ``checked``: it already ran on this text): it
-    locates every error itself (whatever the tomlkit version) and refuses what Clace's
-    parser refuses. tomlkit failing on a file that check accepted is still a one-line
-    error, never a traceback.
-    """
-    import tomlkit
-    from tomlkit.exceptions import ParseError
-
-    if not checked:
-        check_toml10(text, file)
-    try:
-        return tomlkit.parse(text)
-    except ParseError as exc:
-        message = _POSITION_SUFFIX.sub("", str(exc))
-        # tomlkit counts columns from 0; editors and compilers from 1.
-        raise ConfigError(file, message, exc.line, exc.col + 1) from None
-    except Exception as exc:  # RecursionError, KeyAlreadyPresent...: still one line
-        raise ConfigError(file, f"cannot read: {exc or type(exc).__name__}", 1, 1) from None
 
 
 class ClaceConfig:
@@ -163,7 +137,7 @@ class ClaceConfig:
     def _doc(self) -> tomlkit.TOMLDocument:
         """The editable document, parsed at the first edit (or read of it)."""
         if self._tomlkit is None:
-            self._tomlkit = _parse(self._original, str(self.path), checked=True)
+            self._tomlkit = parse_document(self._original, str(self.path), checked=True)
             self._nodes.clear()  # found in the values read: from now on, in the document
         return self._tomlkit
 
@@ -414,42 +388,8 @@ class ClaceConfig:
 
     def _insert_text(self, segments: tuple[str, ...], value: object) -> None:
         """Add a key that does not exist as one new line (or a new table at the end)."""
-        index = self._index()
-        text = self.text
-        nl = self._newline()
-        rendered = toml_literal(value)
-        # The deepest explicit table the key belongs under; the rest becomes a dotted key.
-        owner = max(
-            (t for t in index.tables if segments[: len(t)] == t and len(t) < len(segments)),
-            key=len,
-        )
-        if owner == () and len(segments) > 1 and (segments[0],) not in index.lines:
-            # A section the file does not have yet: a new table at the end.
-            block = f"[{join_key(segments[:-1])}]{nl}{join_key(segments[-1:])} = {rendered}{nl}"
-            if text and not text.endswith("\n"):
-                text += nl
-            if text.strip() and not text.endswith(nl + nl):
-                text += nl
-            new_text = text + block
-        else:
-            end = index.table_end.get(owner)
-            if end is not None:
-                after, indent = end
-            else:
-                after, indent = (index.lines.get(owner, 0) if owner else 0), ""
-            # Split on LF only: TOML's newline; str.splitlines would also split on U+2028.
-            lines = text.split("\n")
-            carriage = "\r" if nl == "\r\n" else ""
-            relative = join_key(segments[len(owner) :])
-            line = f"{indent}{relative} = {rendered}"
-            if after >= len(lines):
-                # after the last line, which has no line break: it gets one, the new line
-                # (now the last) none, as the file had
-                lines[-1] += carriage
-                lines.append(line)
-            else:
-                lines.insert(after, line + carriage)
-            new_text = "\n".join(lines)
+        new_text = with_new_key(self.text, self._index(), segments, toml_literal(value),
+                                self._newline())
         try:
             self.replace_text(new_text)
         except ConfigError as exc:
@@ -466,7 +406,7 @@ class ClaceConfig:
 
     def replace_text(self, text: str) -> None:
         """Take ``text`` as the new content (undo/redo); ConfigError leaves the model as is."""
-        self._tomlkit = _parse(text, str(self.path))
+        self._tomlkit = parse_document(text, str(self.path))
         self._changed(layout=True)
 
     def save(self) -> None:

@@ -4,6 +4,7 @@ old line's look (quoting, trailing comment at its column, inline table spacing).
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import MutableMapping
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from tui.core.errors import ConfigError
 from tui.core.toml10 import check_toml10
 
 if TYPE_CHECKING:
+    import tomlkit
     from tomlkit.items import Item
 
 # tomlkit is imported where an item is made or inspected: reading a file (a check) needs
@@ -160,3 +162,29 @@ def parse_field_value(key: str, text: str) -> object:
         return tomllib.loads(f"v = {text}")["v"]
     except (ConfigError, tomllib.TOMLDecodeError):
         return text
+
+
+_POSITION_SUFFIX = re.compile(r"\s+at line \d+ col \d+$")
+
+
+def parse_document(text: str, file: str, *, checked: bool = False) -> tomlkit.TOMLDocument:
+    """The tomlkit document of ``text``; ConfigError(file, message, line, column) otherwise.
+
+    The TOML 1.0 check runs first (unless ``checked``: it already ran on this text): it
+    locates every error itself (whatever the tomlkit version) and refuses what Clace's
+    parser refuses. tomlkit failing on a file that check accepted is still a one-line
+    error, never a traceback.
+    """
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    if not checked:
+        check_toml10(text, file)
+    try:
+        return tomlkit.parse(text)
+    except ParseError as exc:
+        message = _POSITION_SUFFIX.sub("", str(exc))
+        # tomlkit counts columns from 0; editors and compilers from 1.
+        raise ConfigError(file, message, exc.line, exc.col + 1) from None
+    except Exception as exc:  # RecursionError, KeyAlreadyPresent...: still one line
+        raise ConfigError(file, f"cannot read: {exc or type(exc).__name__}", 1, 1) from None

@@ -216,3 +216,43 @@ def scan(text: str) -> LineIndex:
         line += text.count("\n", pos, next_pos)
         pos = next_pos
     return index
+
+
+def with_new_key(text: str, index: LineIndex, segments: tuple[str, ...], rendered: str,
+                 nl: str) -> str:
+    """``text`` with the key ``segments`` (absent from it) added as one new line after the
+    last key of the deepest table written for it, or as a new table at the end; ``rendered``
+    is its value as TOML, ``nl`` the file's line break."""
+    # The deepest explicit table the key belongs under; the rest becomes a dotted key.
+    owner = max(
+        (t for t in index.tables if segments[: len(t)] == t and len(t) < len(segments)),
+        key=len,
+    )
+    if owner == () and len(segments) > 1 and (segments[0],) not in index.lines:
+        # A section the file does not have yet: a new table at the end.
+        block = f"[{join_key(segments[:-1])}]{nl}{join_key(segments[-1:])} = {rendered}{nl}"
+        if text and not text.endswith("\n"):
+            text += nl
+        if text.strip() and not text.endswith(nl + nl):
+            text += nl
+        new_text = text + block
+    else:
+        end = index.table_end.get(owner)
+        if end is not None:
+            after, indent = end
+        else:
+            after, indent = (index.lines.get(owner, 0) if owner else 0), ""
+        # Split on LF only: TOML's newline; str.splitlines would also split on U+2028.
+        lines = text.split("\n")
+        carriage = "\r" if nl == "\r\n" else ""
+        relative = join_key(segments[len(owner) :])
+        line = f"{indent}{relative} = {rendered}"
+        if after >= len(lines):
+            # after the last line, which has no line break: it gets one, the new line
+            # (now the last) none, as the file had
+            lines[-1] += carriage
+            lines.append(line)
+        else:
+            lines.insert(after, line + carriage)
+        new_text = "\n".join(lines)
+    return new_text
