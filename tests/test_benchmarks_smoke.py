@@ -164,3 +164,14 @@ def test_sizes_runs_on_small_files() -> None:
                                            "check a 300-key TOML"]
     assert all(r.met is not None and "new key" in r.measured for r in results)
     assert sizes.comment_toml(0.01).count("\n") > 100
+
+
+@pytest.mark.timeout(180)
+def test_cli_scale_runs_on_small_inputs() -> None:
+    from benchmarks import cli_scale
+
+    results = cli_scale.main(small_nodes=3, large_nodes=12, keys=50, runs=1, big_files=False)
+    assert [r.figure.split(" ")[0] for r in results] == ["`check`", "`ports`", "`ports`",
+                                                         "`check`", "imports"]
+    assert all(r.ratio.endswith(")") for r in results[:4])
+    assert all(r.met is not None for r in results[:4]) and results[4].met is None

@@ -24,7 +24,7 @@ def json_findings(out: str) -> list[dict[str, object]]:
 
 
 def cli(argv: list[str]) -> int:
-    """The top of tui.cli.build_parser with only this subcommand registered."""
+    """The top of tui.commands.parser.build_parser with only this subcommand registered."""
     parser = argparse.ArgumentParser(prog="leap-tui")
     parser.add_argument("--clace")
     subparsers = parser.add_subparsers(dest="command")

@@ -307,7 +307,7 @@ def test_ports_runs_only_the_clace_checks(
     def no_provider_check(*args: object) -> list[Finding]:
         raise AssertionError("the provider check is not needed for the port map")
 
-    monkeypatch.setattr("tui.core.workspace.check_provider", no_provider_check)
+    monkeypatch.setattr("tui.core.leap_checks.check_provider", no_provider_check)
     status, out, _ = run(capsys, "ports", "--clace", str(clace), "--provider", str(provider))
     assert status == 0 and "HTTPS" in out and "web1" in out
 

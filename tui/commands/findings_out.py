@@ -59,6 +59,7 @@ class Locator:
         self.provider_root = provider_root
         self.cwd = (cwd or Path.cwd()).resolve()
         self._lines: dict[Path, list[str]] = {}
+        self._shown: dict[str, str] = {}  # thousands of port rows name a few files
 
     def locate(self, finding: Finding) -> Located:
         if finding.file is None:
@@ -71,7 +72,10 @@ class Locator:
 
     def path_of(self, name: str) -> str:
         """A file named as the core names it, as printed."""
-        return self.display(self._file(name))
+        shown = self._shown.get(name)
+        if shown is None:
+            shown = self._shown[name] = self.display(self._file(name))
+        return shown
 
     def display(self, path: Path) -> str:
         absolute = Path(os.path.abspath(path))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
-from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from tui.core.errors import ConfigError
@@ -25,6 +25,8 @@ JSON_SCHEMA_VERSION = 1
 
 
 def version() -> str:
+    from importlib import metadata  # slow to import: only when a version is printed
+
     try:
         return metadata.version("leap-tui")
     except metadata.PackageNotFoundError:  # run from a checkout that is not installed
@@ -90,6 +92,28 @@ def fail_input(args: argparse.Namespace | None, command: str, error: ConfigError
 def plain_lines(rows: list[list[str]]) -> str:
     """Records for a pipe: one per line, fields separated by a tab, never wrapped.
 
-    A tab or newline inside a field would split the record: they become spaces."""
-    return "".join("\t".join(" ".join(field.split()) if field else "-" for field in row) + "\n"
-                   for row in rows)
+    A tab or newline inside a field would split the record: runs of whitespace become one
+    space (and an empty field "-"). Most records need neither, and are joined as they are:
+    the port map of a large provider is tens of thousands of records."""
+    out: list[str] = []
+    for row in rows:
+        if needs_spacing(row):
+            out.append("\t".join(" ".join(field.split()) if field else "-" for field in row))
+        elif "" in row:
+            out.append("\t".join([field or "-" for field in row]))
+        else:
+            out.append("\t".join(row))
+    out.append("")
+    return "\n".join(out) if rows else ""
+
+
+def needs_spacing(fields: list[str]) -> bool:
+    """Whether a field holds whitespace other than single spaces between words: what
+    ``" ".join(field.split())`` would change."""
+    probe = "\0".join(fields)
+    return bool(_OTHER_SPACE.search(probe) or "  " in probe or " \0" in probe
+                or "\0 " in probe or probe[:1] == " " or probe[-1:] == " "
+                or probe.count("\0") != len(fields) - 1)
+
+
+_OTHER_SPACE = re.compile(r"[^\S ]")  # a tab, a line break, a no-break space...

@@ -1,4 +1,4 @@
-"""The command line's grammar: the `leap-tui` parser with every subcommand registered.
+"""The command line's grammar: the `leap-tui` parser with its subcommands registered.
 
 Its own module so that `help` and `completion`, which read the grammar, do not import the
 entry point that dispatches to them.
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sys
+from collections.abc import Sequence
 
 # Each subcommand lives in tui/commands/<name>_cmd.py with register(subparsers) and run(args).
 # Imported by name so that `leap-tui check` never loads Textual, paramiko or cryptography.
@@ -26,22 +28,61 @@ SUBCOMMANDS: tuple[str, ...] = (
     "completion",
 )
 
+# The options before the command that take a value (argparse also accepts a prefix of them).
+_VALUE_OPTIONS = ("--clace", "--provider", "--inventory")
+class _VersionAction(argparse.Action):
+    """--version, with the version looked up only when asked for (importlib.metadata is
+    slow to import, and every other run of the command does without it)."""
 
-def build_parser() -> argparse.ArgumentParser:
-    from tui.commands.output import version
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default,
+                         help=help or "show program's version number and exit")
 
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from tui.commands.output import version
+
+        sys.stdout.write(f"leap-tui {version()}\n")
+        parser.exit()
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only``, just that subcommand registered (its module
+    is the only one imported), which parses that command's words the same way."""
     parser = argparse.ArgumentParser(
         prog="leap-tui",
         description="Keyboard-driven configurator for Clace servers and LEAP providers.",
         epilog="`leap-tui help TOPIC` explains a command, a rule code or a guide (json, ssh).",
     )
-    parser.add_argument("--version", action="version", version=f"leap-tui {version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--clace", metavar="FILE", help="the Clace server TOML to open")
     parser.add_argument("--provider", metavar="DIR", help="the LEAP provider directory to open")
     parser.add_argument("--inventory", metavar="FILE", help="the hosts: hosts.toml, or an "
                         "Ansible INI/YAML inventory")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMANDS:
+    for name in SUBCOMMANDS if only is None else (only,):
         module = importlib.import_module(f"tui.commands.{name}_cmd")
         module.register(subparsers)
     return parser
+
+
+def command_of(words: Sequence[str]) -> str | None:
+    """The subcommand ``words`` run, read the way argparse will read it; None when there is
+    none, when help is asked before it, or when the words are unusual enough that only the
+    whole parser should judge them."""
+    takes_value = False
+    for word in words:
+        if takes_value:
+            takes_value = False
+            continue
+        if word == "--" or word in ("-h", "--help") or (
+                len(word) > 2 and "--help".startswith(word)):
+            return None
+        if word.startswith("-"):
+            if word.startswith("--") and "=" not in word and len(word) > 2 and any(
+                    option.startswith(word) for option in _VALUE_OPTIONS):
+                takes_value = True
+            continue
+        return word if word in SUBCOMMANDS else None
+    return None

@@ -21,17 +21,12 @@ for display and checks only, never written back, as the server expands them; ``$
 
 from __future__ import annotations
 
-import re
+import copy
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import tomlkit
-from tomlkit.exceptions import ParseError
-from tomlkit.items import AoT, InlineTable, Item
-
-from tui.core.atomic import atomic_write
 from tui.core.clace_env import expand_value, server_env, server_path
 from tui.core.clace_env import variables_in as variables_in
 from tui.core.clace_items import (
@@ -44,18 +39,23 @@ from tui.core.clace_items import (
     holder_key,
     inline_with,
     new_item,
+    parse_document,
     plain,
 )
 from tui.core.clace_items import parse_field_value as parse_field_value
 from tui.core.clace_items import toml_item as toml_item
 from tui.core.clace_items import toml_literal as toml_literal
-from tui.core.clace_keys import LineIndex, scan
+from tui.core.clace_keys import LineIndex, scan, with_new_key
 from tui.core.clace_keys import join_key as join_key
 from tui.core.clace_keys import split_key as split_key
 from tui.core.clace_schema import CLACE_FIELDS, value_has_kind
 from tui.core.errors import ConfigError
 from tui.core.textfile import decode_utf8, read_bytes
-from tui.core.toml10 import check_toml10
+from tui.core.toml10 import read_toml10
+
+if TYPE_CHECKING:
+    import tomlkit
+    from tomlkit.items import Item
 
 _BOM = "\ufeff"
 
@@ -82,32 +82,11 @@ class HttpsSettings:
 
 # --- decoding and parsing -------------------------------------------------------------------
 
-_POSITION_SUFFIX = re.compile(r"\s+at line \d+ col \d+$")
-
-
 def _split_bom(text: str) -> tuple[str, str]:
     """(bom, text): the BOM is kept aside so that saving writes it back."""
     if text.startswith(_BOM):
         return _BOM, text[1:]
     return "", text
-
-
-def _parse(text: str, file: str) -> tomlkit.TOMLDocument:
-    """The tomlkit document of ``text``; ConfigError(file, message, line, column) otherwise.
-
-    The TOML 1.0 check runs first: it locates every error itself (whatever the tomlkit
-    version) and refuses what Clace's parser refuses. tomlkit failing on a file that check
-    accepted is still a one-line error, never a traceback.
-    """
-    check_toml10(text, file)
-    try:
-        return tomlkit.parse(text)
-    except ParseError as exc:
-        message = _POSITION_SUFFIX.sub("", str(exc))
-        # tomlkit counts columns from 0; editors and compilers from 1.
-        raise ConfigError(file, message, exc.line, exc.col + 1) from None
-    except Exception as exc:  # RecursionError, KeyAlreadyPresent...: still one line
-        raise ConfigError(file, f"cannot read: {exc or type(exc).__name__}", 1, 1) from None
 
 
 class ClaceConfig:
@@ -116,7 +95,11 @@ class ClaceConfig:
     def __init__(self, path: Path, text: str, *, bom: str = "") -> None:
         self.path = Path(path)
         self._bom = bom
-        self._doc = _parse(text, str(path))
+        # Read once, as plain values, by the TOML 1.0 reader; tomlkit's editable document
+        # (ten times slower to build on a large file) only for the first edit.
+        self._inline: set[int] = set()  # the ids of inline tables among the values
+        self._values: dict[str, object] = read_toml10(text, str(path), self._inline)
+        self._tomlkit: tomlkit.TOMLDocument | None = None
         self._original = text
         # Every edit bumps _version; only an edit that may move lines bumps _layout, so
         # that replacing a value in place keeps the line index (and checks stay cheap).
@@ -150,9 +133,23 @@ class ClaceConfig:
         if layout:
             self._layout += 1
 
+    @property
+    def _doc(self) -> tomlkit.TOMLDocument:
+        """The editable document, parsed at the first edit (or read of it)."""
+        if self._tomlkit is None:
+            self._tomlkit = parse_document(self._original, str(self.path), checked=True)
+            self._nodes.clear()  # found in the values read: from now on, in the document
+        return self._tomlkit
+
+    def _root(self) -> Any:
+        """What reads start from: the document once there is one, else the values read."""
+        return self._values if self._tomlkit is None else self._tomlkit
+
     def _refresh(self) -> None:
         if self._text_version != self._version:
-            self._text_cache = self._doc.as_string()
+            # unedited (no document yet): the text read
+            doc = self._tomlkit
+            self._text_cache = self._original if doc is None else doc.as_string()
             self._text_version = self._version
 
     def _refresh_values(self) -> None:
@@ -227,7 +224,7 @@ class ClaceConfig:
     # -- reading -------------------------------------------------------------------------------
 
     def _node(self, segments: Sequence[str]) -> Any:
-        node: Any = self._doc
+        node: Any = self._root()
         for segment in segments:
             node = child_of(node, segment)
             if node is MISSING:
@@ -253,7 +250,11 @@ class ClaceConfig:
     def raw(self, key: str) -> object | None:
         """The plain Python value as written (dict for a table), ``None`` if absent."""
         node = self._lookup(key)
-        return None if node is MISSING else plain(node)
+        if node is MISSING:
+            return None
+        if isinstance(node, (dict, list)):
+            return copy.deepcopy(node)  # the values read stay as read (tomlkit copies too)
+        return plain(node)
 
     def is_set(self, key: str) -> bool:
         return self._lookup(key) is not MISSING
@@ -274,7 +275,7 @@ class ClaceConfig:
 
     def keys_of(self, section: str) -> list[str]:
         """The keys written directly in a table (``"https"``; ``""`` the root), in order."""
-        node = self._lookup(section) if section else self._doc
+        node = self._lookup(section) if section else self._root()
         return list(node) if isinstance(node, MutableMapping) else []
 
     # -- editing -------------------------------------------------------------------------------
@@ -291,6 +292,9 @@ class ClaceConfig:
         segments = split_key(key)
         if not segments or not all(segments):
             raise ValueError(f"not a key path: {key!r}")
+        if self._tomlkit is None and self._is_new_line(segments):
+            self._insert_text(segments, value)  # a new line: no document needed before it
+            return
         parent: Any = self._doc
         grand: Any = None
         for depth, segment in enumerate(segments[:-1]):
@@ -307,6 +311,8 @@ class ClaceConfig:
             self._set_item(parent, segments, value)
             return
         if last not in parent:
+            from tomlkit.items import InlineTable
+
             if isinstance(parent, InlineTable):
                 self._add_to_inline(grand, segments, value)
                 return
@@ -321,8 +327,27 @@ class ClaceConfig:
         parent[last] = new
         self._changed(layout=not in_place)
 
+    def _is_new_line(self, segments: tuple[str, ...]) -> bool:
+        """Whether ``set`` would add ``segments`` as a new line of text, judged on the values
+        read as ``set`` judges it on the document (the same errors raised): a table on the
+        way is absent, or the key is absent from a table that is not inline."""
+        parent: Any = self._values
+        for depth, segment in enumerate(segments[:-1]):
+            check_index(parent, segments, depth)
+            child = child_of(parent, segment)
+            if child is MISSING:
+                return True
+            if not isinstance(child, (MutableMapping, list)):
+                raise ValueError(f"{join_key(segments[: depth + 1])} is not a table")
+            parent = child
+        if isinstance(parent, list):
+            return False
+        return segments[-1] not in parent and id(parent) not in self._inline
+
     def _set_item(self, array: Any, segments: tuple[str, ...], value: object) -> None:
         """``arr.N = value``: replace an element of an array (or add one at its end)."""
+        from tomlkit.items import AoT
+
         where = join_key(segments[:-1])
         if isinstance(array, AoT):
             raise ValueError(f"{where} is an array of tables: set a key of one of them "
@@ -338,8 +363,10 @@ class ClaceConfig:
     def _add_to_inline(self, holder: Any, segments: tuple[str, ...], value: object) -> None:
         """A new key in an inline table, keeping its spacing (``{ a = 1 }`` stays spaced)."""
         inline = holder[holder_key(holder, segments[-2])]
+        import tomlkit
+
         text = inline_with(inline.as_string(), join_key(segments[-1:]), toml_literal(value))
-        item = cast(Item, tomlkit.parse(f"x = {text}\n").item("x"))
+        item = cast("Item", tomlkit.parse(f"x = {text}\n").item("x"))
         carry_trivia(item, inline, keep_column=False)
         holder[holder_key(holder, segments[-2])] = item
         self._changed(layout=True)
@@ -361,42 +388,8 @@ class ClaceConfig:
 
     def _insert_text(self, segments: tuple[str, ...], value: object) -> None:
         """Add a key that does not exist as one new line (or a new table at the end)."""
-        index = self._index()
-        text = self.text
-        nl = self._newline()
-        rendered = toml_literal(value)
-        # The deepest explicit table the key belongs under; the rest becomes a dotted key.
-        owner = max(
-            (t for t in index.tables if segments[: len(t)] == t and len(t) < len(segments)),
-            key=len,
-        )
-        if owner == () and len(segments) > 1 and (segments[0],) not in index.lines:
-            # A section the file does not have yet: a new table at the end.
-            block = f"[{join_key(segments[:-1])}]{nl}{join_key(segments[-1:])} = {rendered}{nl}"
-            if text and not text.endswith("\n"):
-                text += nl
-            if text.strip() and not text.endswith(nl + nl):
-                text += nl
-            new_text = text + block
-        else:
-            end = index.table_end.get(owner)
-            if end is not None:
-                after, indent = end
-            else:
-                after, indent = (index.lines.get(owner, 0) if owner else 0), ""
-            # Split on LF only: TOML's newline; str.splitlines would also split on U+2028.
-            lines = text.split("\n")
-            carriage = "\r" if nl == "\r\n" else ""
-            relative = join_key(segments[len(owner) :])
-            line = f"{indent}{relative} = {rendered}"
-            if after >= len(lines):
-                # after the last line, which has no line break: it gets one, the new line
-                # (now the last) none, as the file had
-                lines[-1] += carriage
-                lines.append(line)
-            else:
-                lines.insert(after, line + carriage)
-            new_text = "\n".join(lines)
+        new_text = with_new_key(self.text, self._index(), segments, toml_literal(value),
+                                self._newline())
         try:
             self.replace_text(new_text)
         except ConfigError as exc:
@@ -405,17 +398,20 @@ class ClaceConfig:
     def unset(self, key: str) -> None:
         """Remove the key and its line; absent keys are left alone."""
         segments = split_key(key)
-        parent = self._node(segments[:-1]) if len(segments) > 1 else self._doc
+        doc = self._doc  # edits go to the document (parsed now if it was not yet)
+        parent = self._node(segments[:-1]) if len(segments) > 1 else doc
         if isinstance(parent, MutableMapping) and segments and segments[-1] in parent:
             del parent[segments[-1]]
             self._changed(layout=True)
 
     def replace_text(self, text: str) -> None:
         """Take ``text`` as the new content (undo/redo); ConfigError leaves the model as is."""
-        self._doc = _parse(text, str(self.path))
+        self._tomlkit = parse_document(text, str(self.path))
         self._changed(layout=True)
 
     def save(self) -> None:
+        from tui.core.atomic import atomic_write
+
         text = self.text
         atomic_write(self.path, (self._bom + text).encode("utf-8"))
         self._original = text

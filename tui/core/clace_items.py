@@ -4,17 +4,21 @@ old line's look (quoting, trailing comment at its column, inline table spacing).
 from __future__ import annotations
 
 import datetime
-import tomllib
+import re
 from collections.abc import MutableMapping
-from typing import Any
-
-import tomlkit
-from tomlkit.items import Item, String, StringType
+from typing import TYPE_CHECKING, Any
 
 from tui.core.clace_keys import join_key
 from tui.core.clace_schema import CLACE_FIELDS, parse_kind
 from tui.core.errors import ConfigError
 from tui.core.toml10 import check_toml10
+
+if TYPE_CHECKING:
+    import tomlkit
+    from tomlkit.items import Item
+
+# tomlkit is imported where an item is made or inspected: reading a file (a check) needs
+# no tomlkit at all, and importing it costs a start-up of `leap-tui check` several ms.
 
 # --- navigating the tomlkit document ------------------------------------------------------
 
@@ -41,6 +45,8 @@ def existing_item(parent: Any, key: str) -> Item | None:
     Container.item exists in every tomlkit of the supported range; Table.item only from
     0.13.3 on, so a table's own container is asked too.
     """
+    from tomlkit.items import Item
+
     for holder in (parent, getattr(parent, "value", None)):
         getter = getattr(holder, "item", None)
         if callable(getter):
@@ -52,6 +58,9 @@ def existing_item(parent: Any, key: str) -> Item | None:
 
 def new_item(value: object, old: Item | None) -> Item:
     """The TOML item for ``value``; a string replacing a literal one stays literal."""
+    import tomlkit
+    from tomlkit.items import String, StringType
+
     # String.type since tomlkit 0.13.3; before it, the private _t (the supported range
     # starts at 0.13)
     kind = getattr(old, "type", None) or getattr(old, "_t", None)
@@ -67,6 +76,8 @@ def toml_item(value: object) -> Item:
     tomlkit would make a dict a ``[table]`` (and a list of dicts an array of tables), which
     cannot be the value of one ``key = ...`` line.
     """
+    import tomlkit
+
     if isinstance(value, dict):
         table = tomlkit.inline_table()
         table.update(value)
@@ -144,8 +155,36 @@ def parse_field_value(key: str, text: str) -> object:
         return parse_kind(spec.kind, key, text)
     if "\n" in text or "\r" in text:
         return text
+    import tomllib
+
     try:
         check_toml10(f"v = {text}", key)  # TOML 1.0 as Clace reads it, not tomllib's version
         return tomllib.loads(f"v = {text}")["v"]
     except (ConfigError, tomllib.TOMLDecodeError):
         return text
+
+
+_POSITION_SUFFIX = re.compile(r"\s+at line \d+ col \d+$")
+
+
+def parse_document(text: str, file: str, *, checked: bool = False) -> tomlkit.TOMLDocument:
+    """The tomlkit document of ``text``; ConfigError(file, message, line, column) otherwise.
+
+    The TOML 1.0 check runs first (unless ``checked``: it already ran on this text): it
+    locates every error itself (whatever the tomlkit version) and refuses what Clace's
+    parser refuses. tomlkit failing on a file that check accepted is still a one-line
+    error, never a traceback.
+    """
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    if not checked:
+        check_toml10(text, file)
+    try:
+        return tomlkit.parse(text)
+    except ParseError as exc:
+        message = _POSITION_SUFFIX.sub("", str(exc))
+        # tomlkit counts columns from 0; editors and compilers from 1.
+        raise ConfigError(file, message, exc.line, exc.col + 1) from None
+    except Exception as exc:  # RecursionError, KeyAlreadyPresent...: still one line
+        raise ConfigError(file, f"cannot read: {exc or type(exc).__name__}", 1, 1) from None

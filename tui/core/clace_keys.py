@@ -85,6 +85,8 @@ def _quote(segment: str) -> str:
 
 _HEADER_RE = re.compile(rf"[ \t]*(\[\[?)[ \t]*({_KEY_PATH})[ \t]*\]")
 _KEYVAL_RE = re.compile(rf"[ \t]*({_KEY_PATH})[ \t]*=[ \t]*")
+# most lines: one bare key, and a value that cannot run onto the next line
+_BARE_KEYVAL_RE = re.compile(r"""[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*+(?![\[{]|""\"|''')""")
 
 
 @dataclass
@@ -177,6 +179,13 @@ def scan(text: str) -> LineIndex:
         if eol < 0:
             eol = n
         next_pos = eol + 1
+        bare = _BARE_KEYVAL_RE.match(text, pos, eol)
+        if bare:
+            index.lines.setdefault((*table, bare.group(1)), line)
+            index.table_end[table] = (line, text[pos : bare.start(1)])
+            line += 1
+            pos = next_pos
+            continue
         header = _HEADER_RE.match(text, pos, eol)
         if header:
             segments = _segments(header.group(2))
@@ -207,3 +216,43 @@ def scan(text: str) -> LineIndex:
         line += text.count("\n", pos, next_pos)
         pos = next_pos
     return index
+
+
+def with_new_key(text: str, index: LineIndex, segments: tuple[str, ...], rendered: str,
+                 nl: str) -> str:
+    """``text`` with the key ``segments`` (absent from it) added as one new line after the
+    last key of the deepest table written for it, or as a new table at the end; ``rendered``
+    is its value as TOML, ``nl`` the file's line break."""
+    # The deepest explicit table the key belongs under; the rest becomes a dotted key.
+    owner = max(
+        (t for t in index.tables if segments[: len(t)] == t and len(t) < len(segments)),
+        key=len,
+    )
+    if owner == () and len(segments) > 1 and (segments[0],) not in index.lines:
+        # A section the file does not have yet: a new table at the end.
+        block = f"[{join_key(segments[:-1])}]{nl}{join_key(segments[-1:])} = {rendered}{nl}"
+        if text and not text.endswith("\n"):
+            text += nl
+        if text.strip() and not text.endswith(nl + nl):
+            text += nl
+        new_text = text + block
+    else:
+        end = index.table_end.get(owner)
+        if end is not None:
+            after, indent = end
+        else:
+            after, indent = (index.lines.get(owner, 0) if owner else 0), ""
+        # Split on LF only: TOML's newline; str.splitlines would also split on U+2028.
+        lines = text.split("\n")
+        carriage = "\r" if nl == "\r\n" else ""
+        relative = join_key(segments[len(owner) :])
+        line = f"{indent}{relative} = {rendered}"
+        if after >= len(lines):
+            # after the last line, which has no line break: it gets one, the new line
+            # (now the last) none, as the file had
+            lines[-1] += carriage
+            lines.append(line)
+        else:
+            lines.insert(after, line + carriage)
+        new_text = "\n".join(lines)
+    return new_text

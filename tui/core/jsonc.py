@@ -24,10 +24,12 @@ Paths are tuples of object keys (str) and array indexes (int).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from tui.core.errors import ConfigError
-from tui.core.jsonc_parser import BLOCK_COMMENT, WS, Node, Parser
+from tui.core.jsonc_lines import scan_lines
+from tui.core.jsonc_parser import BLOCK_COMMENT, WS, Node, Parser, fast_value
 from tui.core.jsonc_parser import MAX_DEPTH as MAX_DEPTH
 from tui.core.jsonc_parser import DuplicateKey as DuplicateKey
 from tui.core.jsonc_parser import Path as Path
@@ -35,34 +37,64 @@ from tui.core.jsonc_parser import Path as Path
 
 @dataclass
 class JsoncDocument:
-    """One LEAP JSON file: its text, its value, and where each value sits in the text."""
+    """One LEAP JSON file: its text, its value, and where each value sits in the text.
+
+    The positions (spans, key lines, repeated keys) come from :class:`Parser`, which runs
+    when they are first asked for: a file read by the C decoder (see ``fast_value``) and
+    never reported on or edited costs no pure-Python parse.
+    """
 
     text: str
     value: object
     file: str = ""
-    duplicates: list[DuplicateKey] = field(default_factory=list)
-    _root: Node = field(default_factory=lambda: Node(0, 0), repr=False)
-    _lines: dict[Path, int] = field(default_factory=dict, repr=False)
+    _root: Node | None = field(default=None, repr=False)
+    _lines: dict[Path, int] | None = field(default=None, repr=False)
+    _duplicates: list[DuplicateKey] | None = field(default=None, repr=False)
 
     @classmethod
     def parse(cls, text: str, file: str = "<text>") -> JsoncDocument:
         """Parse ``text``; ``ConfigError(file, message, line, column)`` when it is not valid."""
+        fast = fast_value(text)
+        if fast is not None:
+            return cls(text, fast[0], file, _duplicates=[])  # no key repeats: json.loads said
         parser = Parser(text, file)
         value, root = parser.parse_document()
-        return cls(text, value, file, parser.duplicates, root, parser.lines)
+        return cls(text, value, file, root, parser.lines, parser.duplicates)
+
+    def _positions(self) -> tuple[Node, dict[Path, int]]:
+        if self._root is None or self._lines is None:
+            parser = Parser(self.text, self.file)
+            _, self._root = parser.parse_document()  # the value is the one already read
+            self._lines, self._duplicates = parser.lines, parser.duplicates
+        return self._root, self._lines
 
     # -- reading ----------------------------------------------------------------------------
+
+    @property
+    def duplicates(self) -> list[DuplicateKey]:
+        """Keys given twice in one object; as in JSON.parse, the last one wins."""
+        if self._duplicates is None:
+            self._positions()
+        assert self._duplicates is not None
+        return self._duplicates
 
     def line_of(self, path: Path) -> int | None:
         """The 1-based line of the key (or array item) at ``path``; None when absent."""
         if not path:
-            return self._line_at(self._root.start)
-        return self._lines.get(tuple(path))
+            return self._line_at(self._positions()[0].start)
+        return self.lines.get(tuple(path))
 
     @property
     def lines(self) -> dict[Path, int]:
         """Every key path of the document and the line of its key (read only)."""
+        if self._lines is None:
+            # read by fast_value and never edited: a scan of its tokens finds the lines
+            self._lines = scan_lines(self.text)
         return self._lines
+
+    def line_map(self) -> Mapping[Path, int]:
+        """:attr:`lines` as a mapping that parses the positions only when first read."""
+        return _LineMap(self)
 
     def get(self, path: Path, default: object = None) -> object:
         return get_path(self.value, path, default)
@@ -166,11 +198,11 @@ class JsoncDocument:
         parser = Parser(text, self.file)
         value, root = parser.parse_document()
         self.text, self.value, self._root = text, value, root
-        self._lines, self.duplicates = parser.lines, parser.duplicates
+        self._lines, self._duplicates = parser.lines, parser.duplicates
 
     def _deepest(self, path: Path) -> tuple[Node, int]:
         """The node of the longest existing prefix of ``path`` and that prefix's length."""
-        node = self._root
+        node = self._positions()[0]
         for depth, part in enumerate(path):
             child: Node | None = None
             if node.members is not None and isinstance(part, str):
@@ -237,6 +269,40 @@ class JsoncDocument:
             at = obj.start + 1
             insert = nl + member
         self._reload(text[:at] + insert + text[at:])
+
+
+class _LineMap(Mapping[Path, int]):
+    """The key lines of a document's text as it was when this map was made (an edit later
+    does not move them, as a copy would not), parsed at the first lookup."""
+
+    __slots__ = ("_doc", "_lines", "_text")
+
+    def __init__(self, doc: JsoncDocument) -> None:
+        self._doc = doc
+        self._text = doc.text
+        self._lines: dict[Path, int] | None = None
+
+    def _resolved(self) -> dict[Path, int]:
+        if self._lines is None:
+            if self._doc.text is self._text:
+                self._lines = self._doc.lines
+            else:
+                parser = Parser(self._text, self._doc.file)
+                parser.parse_document()
+                self._lines = parser.lines
+        return self._lines
+
+    def __getitem__(self, path: Path) -> int:
+        return self._resolved()[path]
+
+    def get(self, path: Path, default: int | None = None) -> int | None:  # type: ignore[override]
+        return self._resolved().get(path, default)
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._resolved())
+
+    def __len__(self) -> int:
+        return len(self._resolved())
 
 
 def _skip_blank(text: str, offset: int) -> int:

@@ -5,6 +5,7 @@ ConfigError with file, line and column for anything else."""
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from dataclasses import dataclass
 
@@ -25,6 +26,74 @@ _DROPPED_LINE = re.compile(r"[ \t\r\f\v]*//[^\n]*")
 # json_pure's comment grammar, as written there (a "/*" inside a comment ends the match).
 BLOCK_COMMENT = re.compile(r"/\*(?:[^*/]|/[^*]|\*[^/]|/(?=\*/))*\*/")
 _MAX_INT_DIGITS = 4300
+
+
+# A string, a // comment or a /* */ comment (json_pure's grammar, as BLOCK_COMMENT): strings
+# first, so that the slashes of "http://..." are not taken for a comment.
+_STRING_OR_COMMENT = re.compile(
+    r'("(?:[^"\\\n]|\\.)*")|//[^\n]*|' + BLOCK_COMMENT.pattern)
+
+
+class _RepeatedKey(Exception):
+    """An object gives a key twice: Parser records where, json.loads cannot say."""
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise _RepeatedKey
+    return value
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity: Parser refuses them too
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_refuse_constant)
+
+
+def _without_comments(text: str) -> str | None:
+    """``text`` with its comments blanked; None when a comment may end differently in
+    Parser (a bare carriage return ends a // comment there) or is an error there (a //
+    comment on the last line without a line break)."""
+    if "\r" in text:
+        return None
+    ends_at_eof = False
+
+    def blank(match: re.Match[str]) -> str:
+        nonlocal ends_at_eof
+        if match.group(1) is not None:
+            return match.group(1)
+        if match.end() == len(text) and match.group().startswith("//"):
+            ends_at_eof = True
+        return " "
+
+    stripped = _STRING_OR_COMMENT.sub(blank, text)
+    return None if ends_at_eof else stripped
+
+
+def fast_value(text: str) -> tuple[object] | None:
+    """The value of ``text`` read by the C JSON decoder, when it is certain to be the value
+    :class:`Parser` reads; None when only Parser can tell (it then also names the error).
+
+    Parser is exact but slow (pure Python, and it records every position); a provider of
+    thousands of node files is read here first, and Parser runs for a file only when its
+    positions are asked for. Left to Parser: \\u escapes (surrogate rules), more brackets
+    than MAX_DEPTH could nest, a key given twice (its lines are reported), and anything
+    json.loads refuses (comments it cannot blank, BOM, NaN, trailing commas, \\q escapes,
+    form feeds in dropped lines...): json.loads accepts a subset of what Parser accepts.
+    """
+    if "\\u" in text or text.count("{") + text.count("[") > MAX_DEPTH:
+        return None
+    if "/" in text:
+        stripped = _without_comments(text)
+        if stripped is None:
+            return None
+        text = stripped
+    try:
+        return (_DECODER.decode(text),)
+    except (ValueError, _RepeatedKey, RecursionError):
+        return None
 
 
 @dataclass(slots=True)

@@ -44,7 +44,7 @@ from tui.core.leap_port_checks import check_ports
 from tui.core.leap_port_checks import node_finding as _finding
 from tui.core.leap_provider import Provider, ProviderFile, names_error
 from tui.core.port_catalog import FIXED_PORT_KEYS
-from tui.core.portmap import GATEWAY_KEY, IP_KEY, canonical_address
+from tui.core.portmap import CANONICAL_IPV4, GATEWAY_KEY, IP_KEY, canonical_address
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -76,6 +76,7 @@ LEAP_RULES: dict[str, str] = {
 
 _NODE_NAME = re.compile(r"^[0-9a-z-]+$")
 _PAIRINGS = (("soledad", "couchdb"), ("monitor", "webapp"))
+_FIXED_FIRST_KEYS = frozenset(key.partition(".")[0] for key in FIXED_PORT_KEYS)
 _PROVIDER_REQUIRED = ("domain", "name.en", "description.en", "contacts.default")
 
 
@@ -145,6 +146,8 @@ def _gateway(node: EffectiveNode) -> str | None:
 
 @functools.lru_cache(maxsize=65536)
 def _is_ip(value: str) -> bool:
+    if CANONICAL_IPV4.fullmatch(value):
+        return True
     try:
         ipaddress.ip_address(value)
     except ValueError:
@@ -192,8 +195,10 @@ def _file_findings(pf: ProviderFile) -> list[Finding]:
     findings: list[Finding] = []
     node = pf.name if pf.kind == "nodes" else None
     value = pf.doc.value
+    if not isinstance(value, dict) or _FIXED_FIRST_KEYS.isdisjoint(value):
+        return findings + _duplicate_findings(pf, node)  # most files: no fixed-port key
     for key, spec in FIXED_PORT_KEYS.items():
-        if not isinstance(value, dict) or key.partition(".")[0] not in value:
+        if key.partition(".")[0] not in value:
             continue
         path = resolve_key(value, key)
         if path is None:
@@ -204,13 +209,15 @@ def _file_findings(pf: ProviderFile) -> list[Finding]:
             "LEAP does not let you configure", pf.rel, key, pf.doc.line_of(path),
             f"remove {key}; {spec.name} always uses {', '.join(map(str, spec.ports))}", node,
         ))
-    for dup in pf.doc.duplicates:
-        findings.append(Finding(
-            "LP017", W, f"{dotted(dup.path)} is given twice (lines {dup.first_line} and "
-            f"{dup.line}); the last one wins", pf.rel, dotted(dup.path), dup.line,
-            "remove one of them", node,
-        ))
-    return findings
+    return findings + _duplicate_findings(pf, node)
+
+
+def _duplicate_findings(pf: ProviderFile, node: str | None) -> list[Finding]:
+    return [Finding(
+        "LP017", W, f"{dotted(dup.path)} is given twice (lines {dup.first_line} and "
+        f"{dup.line}); the last one wins", pf.rel, dotted(dup.path), dup.line,
+        "remove one of them", node,
+    ) for dup in pf.doc.duplicates]
 
 
 # -- one node -----------------------------------------------------------------------------------

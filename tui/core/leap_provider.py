@@ -24,7 +24,6 @@ their ``X.ENV.json`` variants. Each must hold a JSON object.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +37,9 @@ from tui.core.leap_defaults import (
     json_files,
     load_platform,
 )
+from tui.core.leap_files import ProviderFile as ProviderFile
+from tui.core.leap_files import names_error as names_error
+from tui.core.leap_files import names_of, parse_object, split_rel
 from tui.core.leap_merge import (
     EffectiveNode,
     Layer,
@@ -49,67 +51,6 @@ from tui.core.leap_merge import (
 from tui.core.textfile import read_text
 
 _GROUPS = ("services", "tags", "nodes")
-_REL = re.compile(r"^(?:(services|tags|nodes)/)?([^/.]+(?:\.[^/]+)?)\.json$")
-
-
-@dataclass
-class ProviderFile:
-    """One JSON file of the provider. ``original`` is its text as on disk (last load/save)."""
-
-    rel: str
-    path: Path
-    doc: JsoncDocument
-    original: str = ""
-    kind: str = ""  # "provider", "common", "services", "tags" or "nodes"
-    name: str = ""  # the service/tag/node name ("" for provider/common)
-    env: str | None = None  # ENV of an X.ENV.json variant
-
-
-def _split_rel(rel: str) -> tuple[str, str, str | None] | None:
-    """(kind, name, env) of a provider file's rel path; None when it is not one."""
-    match = _REL.match(rel)
-    if not match:
-        return None
-    group, stem = match.group(1), match.group(2)
-    if group == "nodes":
-        return "nodes", stem, None
-    name, _, env = stem.partition(".")
-    if group is None:
-        if name not in ("provider", "common"):
-            return None
-        return name, "", env or None
-    return group, name, env or None
-
-
-def _parse_object(text: str, label: str) -> JsoncDocument:
-    """``label`` names the file in errors: the provider root and the rel path, so that an
-    error stays unambiguous when several providers (or a Clace file) are checked at once."""
-    doc = JsoncDocument.parse(text, label)
-    if not isinstance(doc.value, dict):
-        line = doc.line_of(())
-        raise ConfigError(label, "a LEAP configuration file must hold a JSON object", line, 1)
-    return doc
-
-
-def names_error(value: object) -> str | None:
-    """Why ``services``/``tags`` is not a string or a list of strings (None when it is)."""
-    if value is None or isinstance(value, str):
-        return None
-    if isinstance(value, list):
-        bad = [item for item in value if not isinstance(item, str)]
-        return None if not bad else f"holds {bad[0]!r}, not a name"
-    return f"is {value!r}, not a name or a list of names"
-
-
-def _names(value: object) -> list[str]:
-    """``services``/``tags`` as LEAP reads them: a list, or a single string (anything else
-    is reported by the checks, see ``names_error``)."""
-    items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    names: list[str] = []
-    for item in items:
-        if isinstance(item, str) and item not in names:
-            names.append(item)
-    return names
 
 
 @dataclass
@@ -118,9 +59,15 @@ class _Caches:
     combos: dict[tuple[str | None, tuple[str, ...], tuple[str, ...]], MergeState] = field(
         default_factory=dict
     )
+    # (env, ((kind, name), ...)): common merged with those service and tag files, in order
+    chains: dict[tuple[str | None, tuple[tuple[str, str], ...]], MergeState] = field(
+        default_factory=dict
+    )
     prefix: dict[str | None, MergeState] = field(default_factory=dict)
     provider: dict[str | None, MergeState] = field(default_factory=dict)
     environments: frozenset[str] | None = None
+    known_services: frozenset[str] | None = None
+    known_tags: frozenset[str] | None = None
 
 
 class Provider:
@@ -157,26 +104,25 @@ class Provider:
         if platform is None:
             platform = find_platform(root)
         base = load_platform(platform) if platform is not None else builtin_layers()
-        candidates = json_files(root)
+        candidates = [(path.name, path) for path in json_files(root)]
         errors: list[ConfigError] = []
         for group in _GROUPS:
             directory = root / group
             if directory.is_dir():
-                candidates += json_files(directory)
+                candidates += [(f"{group}/{path.name}", path) for path in json_files(directory)]
             elif os.path.lexists(directory):
                 errors.append(ConfigError(
                     str(directory), f"not a directory: LEAP reads {group}/*.json from a "
                     f"{group} directory here"))
         files: dict[str, ProviderFile] = {}
-        for path in candidates:
-            rel = path.relative_to(root).as_posix()
-            parts = _split_rel(rel)
+        for rel, path in candidates:
+            parts = split_rel(rel)
             if parts is None:
                 continue
             label = str(path)
             try:
                 text = read_text(path, label)
-                files[rel] = ProviderFile(rel, path, _parse_object(text, label), text, *parts)
+                files[rel] = ProviderFile(rel, path, parse_object(text, label), text, *parts)
             except ConfigError as error:
                 errors.append(error)  # go on: the operator fixes every file in one round
         if errors:
@@ -236,24 +182,28 @@ class Provider:
         return self._caches.environments
 
     def known_services(self) -> frozenset[str]:
-        return self.base.service_names | frozenset(self.services)
+        if self._caches.known_services is None:
+            self._caches.known_services = self.base.service_names | frozenset(self.services)
+        return self._caches.known_services
 
     def known_tags(self) -> frozenset[str]:
-        return self.base.tag_names | frozenset(self.tags)
+        if self._caches.known_tags is None:
+            self._caches.known_tags = self.base.tag_names | frozenset(self.tags)
+        return self._caches.known_tags
 
     # -- merging ----------------------------------------------------------------------------
 
     def _file_layer(self, pf: ProviderFile | None) -> list[Layer]:
         if pf is None or not isinstance(pf.doc.value, dict):
             return []
-        return [Layer(pf.rel, pf.doc.value, False, pf.doc.lines)]
+        return [Layer(pf.rel, pf.doc.value, False, pf.doc.line_map())]
 
     def _base_layer(self, rel: str, value: dict[str, object] | None) -> list[Layer]:
         if value is None:
             return []
         label = f"provider_base/{rel}"
         doc = self.base.docs.get(label)
-        return [Layer(label, value, True, doc.lines if doc is not None else {})]
+        return [Layer(label, value, True, doc.line_map() if doc is not None else {})]
 
     def _group_layers(self, kind: str, name: str, env: str | None) -> list[Layer]:
         base = self.base.services if kind == "services" else self.base.tags
@@ -279,27 +229,36 @@ class Provider:
     def _combo_state(
         self, env: str | None, services: tuple[str, ...], tags: tuple[str, ...]
     ) -> MergeState:
-        key = (env, services, tags)
-        state = self._caches.combos.get(key)
-        if state is None:
-            layers: list[Layer] = []
-            for service in services:
-                layers += self._group_layers("services", service, env)
-            for tag in tags:
-                layers += self._group_layers("tags", tag, env)
-            state = merge_layers(layers, start=self._prefix_state(env))
-            self._caches.combos[key] = state
+        """common <- each service <- each tag, merged once per distinct chain: each link is
+        cached, so nodes that share their services and first tags share that work too."""
+        state = self._caches.combos.get((env, services, tags))
+        if state is not None:
+            return state
+        groups = (*(("services", s) for s in services), *(("tags", t) for t in tags))
+        chains = self._caches.chains
+        known = len(groups)
+        while known and (env, groups[:known]) not in chains:
+            known -= 1
+        state = chains[(env, groups[:known])] if known else self._prefix_state(env)
+        for depth in range(known, len(groups)):
+            kind, name = groups[depth]
+            state = merge_layers(self._group_layers(kind, name, env), start=state)
+            chains[(env, groups[: depth + 1])] = state
+        self._caches.combos[(env, services, tags)] = state
         return state
 
     def guess_environment(self, node: str) -> str | None:
         raw = self.nodes[node].doc.value
         assert isinstance(raw, dict)
+        return self._guess_environment(raw, names_of(raw.get("tags")))
+
+    def _guess_environment(self, raw: dict[str, object], tags: list[str]) -> str | None:
         own = raw.get("environment")
         if isinstance(own, str) and not is_expression(own):
             return own
         env_names = self.environment_names()
         guess: str | None = None
-        for tag in _names(raw.get("tags")):
+        for tag in tags:
             if tag in env_names:
                 guess = tag
         return guess
@@ -312,13 +271,19 @@ class Provider:
         pf = self.nodes[node]
         raw = pf.doc.value
         assert isinstance(raw, dict)
-        services, tags = _names(raw.get("services")), _names(raw.get("tags"))
-        env = self.guess_environment(node)
-        state = self._combo_state(env, tuple(services), tuple(tags)).fork(share_origins=True)
-        state.merge(Layer(pf.rel, raw, False, pf.doc.lines))
+        services, tags = names_of(raw.get("services")), names_of(raw.get("tags"))
+        env = self._guess_environment(raw, tags)
+        base = self._combo_state(env, tuple(services), tuple(tags))
+        state = base.fork(share_origins=True)
+        state.merge(Layer(pf.rel, raw, False, pf.doc.line_map()))
         merged_env = state.values.get("environment")
         environment = merged_env if isinstance(merged_env, str) else env
-        result = EffectiveNode(node, pf.rel, services, tags, environment, state)
+        own = frozenset(raw)
+        written = "".join(raw)
+        if "." in written or "!" in written:  # "ssh.port" or "ssh!" are "ssh" keys too
+            own = frozenset(key.partition(".")[0].rstrip("!") for key in raw)
+        result = EffectiveNode(node, pf.rel, services, tags, environment, state, base=base,
+                               own_keys=own)
         self._caches.effective[node] = result
         return result
 
@@ -359,13 +324,13 @@ class Provider:
         pf = self.files.get(rel)
         if pf is not None:
             return pf
-        parts = _split_rel(rel)
+        parts = split_rel(rel)
         if parts is None:
             raise ConfigError(str(self.root / rel), "not a provider file (provider.json, "
                               "common.json, services/, tags/ or nodes/ *.json)")
         # a new file: nothing on disk yet, so its original text is empty
         path = self.root / rel
-        pf = ProviderFile(rel, path, _parse_object("{\n}\n", str(path)), "", *parts)
+        pf = ProviderFile(rel, path, parse_object("{\n}\n", str(path)), "", *parts)
         self._register(pf)
         self._invalidate(rel)
         return pf
@@ -388,7 +353,7 @@ class Provider:
     def replace_text(self, rel: str, text: str) -> None:
         """Swap a file's whole text (undo/redo); ConfigError leaves everything unchanged."""
         pf = self._file_for_edit(rel)
-        doc = _parse_object(text, str(pf.path))
+        doc = parse_object(text, str(pf.path))
         pf.doc = doc
         self._invalidate(rel)
 

@@ -71,11 +71,15 @@ def read_bytes(path: Path, label: str) -> bytes:
     except OSError as exc:
         raise _os_error(label, exc, Path(path)) from None
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise not_regular(label, mode)
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read()
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise not_regular(label, info.st_mode)
+        # Plain reads (no file object: thousands of small provider files are read at once),
+        # until the end, should the file have grown since the fstat.
+        chunks: list[bytes] = []
+        while chunk := os.read(fd, max(info.st_size + 1, 65536)):
+            chunks.append(chunk)
+        return b"".join(chunks)
     except OSError as exc:
         raise _os_error(label, exc, Path(path)) from None
     finally:

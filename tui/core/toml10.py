@@ -29,6 +29,7 @@ from tui.core.toml10_tokens import (
     DATE_ONLY,
     REJECTS,
     SIMPLE_KEYVAL,
+    SIMPLE_LINE,
     TOKEN,
     WS,
     Fail,
@@ -36,12 +37,14 @@ from tui.core.toml10_tokens import (
     literal_string,
     multiline_string,
     scalar,
+    scalar_value,
     skip,
+    string_value,
     unescape,
     unexpected,
 )
 
-__all__ = ["MAX_DEPTH", "check_toml10"]
+__all__ = ["MAX_DEPTH", "check_toml10", "read_toml10"]
 
 MAX_DEPTH = 100
 """Deepest nesting of arrays and inline tables leap-tui opens (tomlkit's own limit)."""
@@ -56,22 +59,68 @@ class _Table:
     ``declared``: a [header] (or [[header]] element) defined it. ``dotted_in``: the number
     of the section whose dotted keys created or extended it (None: never). TOML 1.0 lets
     dotted keys extend a table only within that section, and a header declare it only
-    when neither happened before.
+    when neither happened before. ``values``: the keys' values, when the text is read.
     """
 
-    __slots__ = ("children", "declared", "dotted_in")
+    __slots__ = ("children", "declared", "dotted_in", "values")
 
     def __init__(self, *, declared: bool = False, dotted_in: int | None = None) -> None:
         self.children: dict[str, object] = {}
         self.declared = declared
         self.dotted_in = dotted_in
+        self.values: dict[str, object] = {}
+
+    def plain(self) -> dict[str, object]:
+        """The table as Python values, keys in the order they were first defined."""
+        out: dict[str, object] = {}
+        for key, child in self.children.items():
+            if child is _VALUE:
+                out[key] = self.values[key]
+            elif isinstance(child, list):
+                out[key] = [element.plain() for element in child]
+            else:
+                assert isinstance(child, _Table)
+                out[key] = child.plain()
+        return out
 
 
 def check_toml10(text: str, file: str) -> None:
     """Raise ConfigError(file, message, line, column) unless ``text`` is valid TOML 1.0."""
+    _run(_Checker(text), file)
+
+
+def read_toml10(text: str, file: str,
+                inline_tables: set[int] | None = None) -> dict[str, object]:
+    """The values of ``text`` (tables as dicts, arrays of tables as lists of dicts), read in
+    the same pass that checks it: ConfigError as :func:`check_toml10` raises it.
+
+    Values are those tomlkit's items unwrap to: strings with their escapes decoded (a
+    multi-line string keeps its CRLF line breaks), integers, floats, booleans, and the
+    datetime, date and time objects of :func:`tui.core.toml10_tokens.datetime_value`.
+    ``inline_tables`` gets the id of each dict written as an inline table (or inside one).
+    """
+    checker = _Checker(text, reading=True)
+    if inline_tables is not None:
+        checker.inline_tables = inline_tables
+    _run(checker, file)
+    return checker.root.plain()
+
+
+def _mark_tables(value: object, ids: set[int]) -> None:
+    if isinstance(value, dict):
+        ids.add(id(value))
+        for child in value.values():
+            _mark_tables(child, ids)
+    elif isinstance(value, list):
+        for child in value:
+            _mark_tables(child, ids)
+
+
+def _run(checker: _Checker, file: str) -> None:
     try:
-        _Checker(text).run()
+        checker.run()
     except Fail as fail:
+        text = checker.text
         line = text.count("\n", 0, fail.pos) + 1
         column = fail.pos - (text.rfind("\n", 0, fail.pos) + 1) + 1
         raise ConfigError(file, fail.message, line, column) from None
@@ -82,11 +131,14 @@ def _dotted(segments: list[str]) -> str:
 
 
 class _Checker:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, reading: bool = False) -> None:
         self.text = text
         self.n = len(text)
         self.root = _Table(declared=True)
         self.section = 0
+        self.reading = reading
+        self.last: object = None  # reading: the value the last call of value() passed over
+        self.inline_tables: set[int] = set()
 
     # -- lines --------------------------------------------------------------------------------
 
@@ -107,6 +159,16 @@ class _Checker:
                 self.section += 1
                 table, pos = self.header(pos)
             else:
+                simple = SIMPLE_LINE.match(text, pos)
+                if simple is not None and simple.group(1) not in table.children:
+                    # the common line, read whole: bare key = integer, plain string or bool
+                    key, number, string, boolean = simple.group(1, 2, 3, 4)
+                    table.children[key] = _VALUE
+                    if self.reading:
+                        table.values[key] = (int(number) if number is not None else string
+                                             if string is not None else boolean == "true")
+                    pos = simple.end()
+                    continue
                 pos = self.keyval(table, pos)
             pos = self.end_of_line(pos)
 
@@ -229,7 +291,10 @@ class _Checker:
         if last in table.children:
             raise Fail(start, f"key {_dotted(segments)} is defined twice")
         table.children[last] = _VALUE
-        return self.value(pos, 0)
+        end = self.value(pos, 0)
+        if self.reading:
+            table.values[last] = self.last
+        return end
 
     # -- values -------------------------------------------------------------------------------
 
@@ -238,14 +303,15 @@ class _Checker:
         if pos >= self.n:
             raise Fail(pos, "expected a value")
         char = text[pos]
-        if char == '"':
-            if text.startswith('"""', pos):
-                return multiline_string(text, pos)
-            return basic_string(text, pos)
-        if char == "'":
-            if text.startswith("'''", pos):
-                return multiline_string(text, pos)
-            return literal_string(text, pos)
+        if char in "\"'":
+            multiline = text.startswith(char * 3, pos)
+            if multiline:
+                end = multiline_string(text, pos)
+            else:
+                end = basic_string(text, pos) if char == '"' else literal_string(text, pos)
+            if self.reading:
+                self.last = string_value(text, pos, end, multiline)
+            return end
         if char in "[{":
             if depth >= MAX_DEPTH:
                 raise Fail(pos, f"arrays and inline tables nested more than {MAX_DEPTH} "
@@ -264,18 +330,23 @@ class _Checker:
                 end = time.end()
                 word = text[pos:end]
         scalar(word, pos)
+        if self.reading:
+            self.last = scalar_value(word)
         return end
 
     def array(self, pos: int, depth: int) -> int:
         text, n = self.text, self.n
+        items: list[object] = []
         pos += 1
         while True:
             pos = skip(ARRAY_GAP, text, pos)
             if pos >= n:
                 raise Fail(pos, "unterminated array: expected ']'")
             if text[pos] == "]":
+                self.last = items
                 return pos + 1
             pos = self.value(pos, depth)
+            items.append(self.last)
             pos = skip(ARRAY_GAP, text, pos)
             if pos >= n:
                 raise Fail(pos, "unterminated array: expected ']'")
@@ -283,6 +354,7 @@ class _Checker:
                 pos += 1
                 continue
             if text[pos] == "]":
+                self.last = items
                 return pos + 1
             raise unexpected(self.text, pos, "expected ',' or ']' in the array")
 
@@ -291,6 +363,8 @@ class _Checker:
         table = _Table(declared=True)
         pos = skip(WS, text, start + 1)
         if text.startswith("}", pos):
+            self.last = {}
+            self.inline_tables.add(id(self.last))
             return pos + 1
         while True:
             self.inline_gap(pos)
@@ -311,11 +385,15 @@ class _Checker:
                             "inline table")
             node.children[segments[-1]] = _VALUE
             pos = self.value(skip(WS, text, pos + 1), depth)
+            node.values[segments[-1]] = self.last
             pos = skip(WS, text, pos)
             self.inline_gap(pos)
             if pos >= n:
                 raise Fail(pos, "unterminated inline table: expected '}'")
             if text[pos] == "}":
+                if self.reading:
+                    self.last = table.plain()
+                    _mark_tables(self.last, self.inline_tables)
                 return pos + 1
             if text[pos] != ",":
                 raise unexpected(self.text, pos, "expected ',' or '}' in the inline table")

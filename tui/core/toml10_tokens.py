@@ -7,6 +7,7 @@ the token ends, or raises :class:`Fail` with the position and the reason.
 from __future__ import annotations
 
 import calendar
+import datetime as datetime_module
 import re
 
 REJECTS = "Clace's TOML 1.0 parser rejects it"
@@ -19,6 +20,13 @@ COMMENT = re.compile(rf"#[^{_CTRL_IN_COMMENT}]*")
 ARRAY_GAP = re.compile(rf"(?:[ \t]+|\r?\n|#[^{_CTRL_IN_COMMENT}]*)*")
 BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 SIMPLE_KEYVAL = re.compile(r"([A-Za-z0-9_-]+)[ \t]*=[ \t]*")
+# A whole line of the most common kind, to its line break: a bare key and a decimal integer
+# (int64 by its length, no "_" or "+"), a string without escapes or control characters, or
+# a boolean; an optional comment. Anything else goes the long way (errors included).
+SIMPLE_LINE = re.compile(
+    r"([A-Za-z0-9_-]+)[ \t]*=[ \t]*"
+    r'(?:(-?(?:0|[1-9][0-9]{0,17}))|"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"|(true|false))'
+    rf"[ \t]*(?:#[^{_CTRL_IN_COMMENT}]*)?(?:\r?\n|\Z)")
 
 _ESCAPE = r'\\(?:[btnfr"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})'
 _BASIC = re.compile(rf'"(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|{_ESCAPE})*"')
@@ -218,6 +226,90 @@ def unescape(raw: str) -> str:
         return simple.get(match.group()[1], match.group())
 
     return _UNICODE_ESCAPE.sub(replace, raw)
+
+
+# -- values (of tokens already checked) -------------------------------------------------------
+
+_BASIC_ESCAPE = re.compile(
+    r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([ \t]*\r?\n[ \t\r\n]*)|(.))", re.S)
+_SIMPLE_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"',
+                   "\\": "\\"}
+_UTC = datetime_module.timezone(datetime_module.timedelta(), "UTC")
+_DATETIME_PARTS = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})?)?")
+_TIME_PARTS = re.compile(r"(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = match.group(1) or match.group(2)
+    if code is not None:
+        return chr(int(code, 16))
+    if match.group(3) is not None:
+        return ""  # a line-ending backslash: it and the blanks after it go
+    return _SIMPLE_ESCAPES[match.group(4)]
+
+
+def string_value(text: str, start: int, end: int, multiline: bool) -> str:
+    """The value of the string token ``text[start:end]``: a newline right after the opening
+    delimiter of a multi-line string dropped, escapes of a basic string decoded."""
+    if multiline:
+        body = text[start + 3 : end - 3]
+        if body.startswith("\n"):
+            body = body[1:]
+        elif body.startswith("\r\n"):
+            body = body[2:]
+    else:
+        body = text[start + 1 : end - 1]
+    if text[start] == "'" or "\\" not in body:
+        return body
+    return _BASIC_ESCAPE.sub(_escape, body)
+
+
+def scalar_value(word: str) -> object:
+    """The value of a token :func:`scalar` accepted (a date and a time joined by a space
+    included), as tomlkit's items unwrap to it."""
+    if word == "true":
+        return True
+    if word == "false":
+        return False
+    if _SPECIAL_FLOAT.fullmatch(word):
+        return float(word)
+    if word[:2] in _PREFIXED:
+        return int(word.replace("_", ""), 0)
+    if _DEC.fullmatch(word):
+        return int(word.replace("_", ""))
+    if _FLOAT.fullmatch(word):
+        return float(word.replace("_", ""))
+    return datetime_value(word)
+
+
+def _microseconds(fraction: str | None) -> int:
+    return int(f"{fraction:<06s}"[:6]) if fraction else 0
+
+
+def datetime_value(
+    word: str,
+) -> datetime_module.datetime | datetime_module.date | datetime_module.time:
+    """A date, time or date-time as tomlkit reads it: fractions of a second cut to
+    microseconds, "Z" a UTC named "UTC", an offset a timezone named as written."""
+    found = _DATETIME_PARTS.fullmatch(word)
+    if found is None:
+        hour, minute, second, fraction = _TIME_PARTS.fullmatch(word).groups()  # type: ignore[union-attr]
+        return datetime_module.time(int(hour), int(minute), int(second),
+                                    _microseconds(fraction))
+    year, month, day, hour, minute, second, fraction, zone = found.groups()
+    if hour is None:
+        return datetime_module.date(int(year), int(month), int(day))
+    tzinfo: datetime_module.tzinfo | None = None
+    if zone is not None:
+        if zone in "Zz":
+            tzinfo = _UTC
+        else:
+            offset = datetime_module.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+            tzinfo = datetime_module.timezone(-offset if zone[0] == "-" else offset, zone)
+    return datetime_module.datetime(int(year), int(month), int(day), int(hour), int(minute),
+                                    int(second), _microseconds(fraction), tzinfo=tzinfo)
 
 
 def _short(word: str) -> str:

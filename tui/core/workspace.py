@@ -10,12 +10,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tui.core.clace_checks import check_clace
-from tui.core.clace_config import ClaceConfig
 from tui.core.findings import Finding, sort_findings
-from tui.core.leap_checks import check_provider
-from tui.core.leap_provider import Provider
+
+if TYPE_CHECKING:
+    from tui.core.clace_config import ClaceConfig
+    from tui.core.leap_provider import Provider
 
 PROVIDER_MARKERS = ("Leapfile", "provider.json")
 
@@ -33,18 +34,30 @@ class Workspace:
         provider: Path | None = None,
         inventory: Path | None = None,
     ) -> Workspace:
-        """Load what was named; raises ConfigError for the first file that does not parse."""
-        return cls(
-            clace=ClaceConfig.load(clace) if clace is not None else None,
-            provider=Provider.load(provider) if provider is not None else None,
-            inventory_path=inventory,
-        )
+        """Load what was named; raises ConfigError for the first file that does not parse.
+
+        The Clace and the LEAP modules are imported only for what is named: a command
+        that checks one of them does not pay the start-up of the other."""
+        loaded_clace = loaded_provider = None
+        if clace is not None:
+            from tui.core.clace_config import ClaceConfig
+
+            loaded_clace = ClaceConfig.load(clace)
+        if provider is not None:
+            from tui.core.leap_provider import Provider
+
+            loaded_provider = Provider.load(provider)
+        return cls(clace=loaded_clace, provider=loaded_provider, inventory_path=inventory)
 
     def check(self) -> list[Finding]:
         findings: list[Finding] = []
         if self.clace is not None:
+            from tui.core.clace_checks import check_clace
+
             findings.extend(check_clace(self.clace))
         if self.provider is not None:
+            from tui.core.leap_checks import check_provider
+
             findings.extend(check_provider(self.provider))
         return sort_findings(findings)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -29,7 +27,7 @@ def mark_clashes(rows: list[PortRow]) -> list[PortRow]:
     """
     flagged = [r for r in rows if r.conflict]
     marked = [
-        dataclasses.replace(row, conflict=True) if not row.conflict and any(
+        row._replace(conflict=True) if not row.conflict and any(
             f.node == row.node and f.port == row.port and f.protocol == row.protocol
             and _overlap(f.address, row.address) for f in flagged) else row
         for row in rows
