@@ -176,7 +176,7 @@ def test_a_burst_with_line_editing_keys_saves_what_it_means(
     try:
         wait_for(tmux_bin, session, "redirect_to")
         keys("Enter")  # the HTTP section's first field (host), its text selected
-        wait_for(tmux_bin, session, "Emptied, it is")  # the help line of the focused field
+        wait_for(tmux_bin, session, "Emptying it saves")  # the help line of the focused field
         before = clace.read_bytes()
         keys("C-u", *"abc def", "C-w", *"xy", "C-a", "C-k", *"10.0.0.1", "C-e", "BSpace",
              "9", "Down", *"8081", "C-s")
