@@ -239,4 +239,6 @@ class LeapTuiApp(Commands):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in REMOTE_ACTIONS and not self.remote_offered(action):
             return False
+        if action in getattr(self.screen, "hidden_app_actions", ()):
+            return False  # that screen has its own keys to show in the Footer
         return None if self.disabled_reason(action) else True

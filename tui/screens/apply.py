@@ -60,6 +60,8 @@ class ApplyScreen(RemoteRunScreen):
         super().__init__(setup)
         self.plans = plans
         self.dry_run_only = dry_run_only
+        if dry_run_only:
+            self.remote_kind = "dry-run"  # nothing applied: no rollback offered from here
         self.allow_errors = False
         self.preflight_stopped: list[str] = []  # hosts the last dry run's preflight stopped
         self.phase = "preview"

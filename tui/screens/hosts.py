@@ -27,7 +27,18 @@ from widgets.tones import TONES
 _DRIFT_LOOK = {IN_SYNC: ("✔", TONES.good), TO_UPDATE: ("●", TONES.warn),
                DRIFT: ("✖", TONES.bad)}
 SELECTED, NOT_SELECTED = "[x]", "[ ]"
-FILTER_HINT = "filter: web*  group  tag:NAME  service:NAME  env:NAME  a:!b  a:&b"
+FILTER_HINT = "/ filters: web*  group  tag:NAME  service:NAME  env:NAME  a:!b  a:&b"
+
+
+class FilterInput(OrderedInput):
+    """The pattern: Enter goes to the hosts at once, so that a key typed right after it
+    (``d``, ``space``) acts on the list instead of landing in the filter."""
+
+    async def action_submit(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HostListScreen):
+            screen.sync_filter()  # its Changed messages may still be on their way
+        screen.set_focus(screen.query_one("#hosts-table"))
 
 
 def drift_text(line: HostLine) -> Text:
@@ -37,15 +48,19 @@ def drift_text(line: HostLine) -> Text:
 
 class HostListScreen(Screen[None]):
     remote_kind = "hosts"  # the app's host-list key closes it rather than stacking another
+    # The editor's keys are off here: the Footer holds this screen's own at 80 columns.
+    hidden_app_actions = frozenset({"save", "show_ports", "show_diff"})
     AUTO_FOCUS = "#hosts-table"
     BINDINGS = [
-        Binding("space", "toggle_host", "Select", id="hosts-toggle",
+        Binding("space", "toggle_host", "Pick", id="hosts-toggle",
                 tooltip="Select or unselect the highlighted host"),
         Binding("plus", "select_all", "All", id="hosts-all",
                 tooltip="Select every host the filter shows"),
         Binding("minus", "select_none", "None", id="hosts-none", show=False,
                 tooltip="Unselect every host"),
-        Binding("slash", "filter", "Filter", id="hosts-filter",
+        # A priority key: the focus is in the filter before the next key of a burst is
+        # read (a pattern never needs a slash).
+        Binding("slash", "filter", "Filter", id="hosts-filter", show=False, priority=True,
                 tooltip="Filter with --limit's patterns: web*, group, tag:NAME, a:!b"),
         Binding("a", "act('apply')", "Apply", id="hosts-apply",
                 tooltip="Apply to the selected hosts (a dry run shows the diffs first)"),
@@ -53,7 +68,7 @@ class HostListScreen(Screen[None]):
                 tooltip="Read the selected hosts' live files: drift and what would change"),
         Binding("r", "act('rollback')", "Rollback", id="hosts-rollback",
                 tooltip="Roll back the selected hosts (choose what to restore next)"),
-        Binding("escape", "back", "Back", id="hosts-close"),
+        Binding("escape", "back", "Back", id="hosts-close", show=False),
     ]
 
     class Act(Message):
@@ -72,11 +87,12 @@ class HostListScreen(Screen[None]):
         self.lines: list[HostLine] = []
         self.selected: set[str] = set(selected or ())
         self.shown: list[str] = []
+        self.shown_for: str | None = None  # the pattern ``shown`` was made from
         self.problem = ""  # why the filter shows nothing (a pattern that selects no host)
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield OrderedInput(placeholder=FILTER_HINT, id="hosts-filter-input",
+        yield FilterInput(placeholder=FILTER_HINT, id="hosts-filter-input",
                            select_on_focus=False, compact=True)
         yield Static("", id="hosts-summary", markup=False)
         yield DataTable[Text | str](id="hosts-table", cursor_type="row")
@@ -125,8 +141,15 @@ class HostListScreen(Screen[None]):
         self.selected &= names
         self.apply_filter()
 
+    def sync_filter(self) -> None:
+        """The filter as typed so far, before a key acts on what it shows: in a burst the
+        keys can be ahead of the filter's Changed messages."""
+        if self.pattern != self.shown_for:
+            self.apply_filter()
+
     def apply_filter(self) -> None:
         pattern = self.pattern
+        self.shown_for = pattern
         self.problem = ""
         notes: list[str] = []
         if not pattern:
@@ -194,11 +217,6 @@ class HostListScreen(Screen[None]):
         event.stop()
         self.apply_filter()
 
-    @on(Input.Submitted, "#hosts-filter-input")
-    def _filter_done(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.set_focus(self.table)
-
     # actions ------------------------------------------------------------------------------
 
     def _set_selected(self, names: list[str], on: bool) -> None:
@@ -212,11 +230,13 @@ class HostListScreen(Screen[None]):
         self._show_summary()
 
     def action_toggle_host(self) -> None:
+        self.sync_filter()
         name = self.highlighted_name
         if name is not None:
             self._set_selected([name], name not in self.selected)
 
     def action_select_all(self) -> None:
+        self.sync_filter()
         self._set_selected(list(self.shown), True)
 
     def action_select_none(self) -> None:
@@ -226,6 +246,7 @@ class HostListScreen(Screen[None]):
         self.set_focus(self.query_one("#hosts-filter-input", Input))
 
     def action_act(self, action: str) -> None:
+        self.sync_filter()
         names = self.chosen
         if not names:
             why = (self.problem if self.problem else
@@ -236,6 +257,7 @@ class HostListScreen(Screen[None]):
 
     def action_back(self) -> None:
         if self.focused is self.query_one("#hosts-filter-input", Input):
+            self.sync_filter()
             self.set_focus(self.table)  # the filter stays; Escape again closes
             return
         self.dismiss(None)
