@@ -226,6 +226,8 @@ class LeapTuiApp(Commands):
     # which actions are on -----------------------------------------------------------------
 
     def disabled_reason(self, action: str) -> str | None:
+        if action in getattr(self.screen, "hidden_app_actions", ()):
+            return "Not on this screen: Escape leads back to the editor."
         if action == "save" and not self.session.modified_targets:
             return "Nothing to save: no file was changed since it was opened or saved."
         if action == "undo" and not self.history.can_undo:

@@ -205,3 +205,14 @@ def test_drift_states_from_each_kind_of_run() -> None:
     assert status.of("h").state == TO_UPDATE and status.of("h").detail.endswith(
         "(dry-run at 10:15:00)")
     assert status.of("other").state == UNKNOWN
+
+
+async def test_the_editors_keys_are_off_on_the_host_list_and_say_why(samples: Path) -> None:
+    app = app_with(samples / "clace.toml", samples / "provider", samples / "hosts.toml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_hosts(pilot)
+        keys = {key.key for key in app.screen.query("FooterKey")}
+        assert {"space", "plus", "a", "d", "r"} <= keys
+        assert not keys & {"ctrl+s", "f2", "f3"}  # room for the list's own keys at 80
+        await burst(pilot, ["ctrl+s"])
+        assert notices(pilot)[-1] == "Not on this screen: Escape leads back to the editor."
