@@ -97,9 +97,9 @@ class RollbackScreen(RemoteRunScreen):
     def _generation_options(self) -> list[Option]:
         undo = []
         if self.undo is not None:
-            when = self.undo.time.replace("T", " ").removesuffix("Z")
+            when = self.undo.time.replace("T", " ").removesuffix("Z")[5:16]
             hosts = ", ".join(sorted(self.undo.backups))
-            undo = [Option(f"Undo the last run ({when}, run {self.undo.run[:6]}: {hosts})",
+            undo = [Option(f"Undo the last run {self.undo.run[:6]} ({when}): {hosts}",
                            id=UNDO)]
         return [*undo, Option("Newest backup on each host", id=NEWEST),
                 *[Option(g.label, id=g.run) for g in self.generations]]
