@@ -23,7 +23,7 @@ from textual.screen import Screen
 from themes import DEFAULT_THEME, STYLESHEET, THEMES
 from tui.app_commands import Commands
 from tui.app_editing import RECHECK_DELAY
-from tui.app_remote import CONFIRM_WINDOW
+from tui.app_remote import CONFIRM_WINDOW, REMOTE_ACTIONS
 from tui.core import sections as sec
 from tui.core.user_config import UserConfig, save_theme
 from tui.screens.confirm import MessageDialog
@@ -68,6 +68,8 @@ class LeapTuiApp(Commands):
         # Shown in the help and the palette; the Footer at 80 columns has no room left.
         Binding("h", "history", "History", id="history", show=False),
         Binding("f7", "history", "History", id="history-any", show=False, priority=True),
+        Binding("f8", "hosts", "Hosts", id="hosts", priority=True, show=False,
+                tooltip="The hosts: filter, select, and apply or roll back the selected ones"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("f1", "help", "Help", id="help-any", show=False, priority=True),
         Binding("q", "request_quit", "Quit", id="quit"),
@@ -224,17 +226,21 @@ class LeapTuiApp(Commands):
     # which actions are on -----------------------------------------------------------------
 
     def disabled_reason(self, action: str) -> str | None:
+        if action in getattr(self.screen, "hidden_app_actions", ()):
+            return "Not on this screen: Escape leads back to the editor."
         if action == "save" and not self.session.modified_targets:
             return "Nothing to save: no file was changed since it was opened or saved."
         if action == "undo" and not self.history.can_undo:
             return "Nothing to undo."
         if action == "redo" and not self.history.can_redo:
             return "Nothing to redo."
-        if action in ("apply", "rollback") and self.remote_offered(action):
+        if action in REMOTE_ACTIONS and self.remote_offered(action):
             return self.remote_disabled_reason(action)
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("apply", "rollback") and not self.remote_offered(action):
+        if action in REMOTE_ACTIONS and not self.remote_offered(action):
             return False
+        if action in getattr(self.screen, "hidden_app_actions", ()):
+            return False  # that screen has its own keys to show in the Footer
         return None if self.disabled_reason(action) else True

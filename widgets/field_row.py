@@ -50,7 +50,7 @@ def _validators(model: FieldModel) -> list[Validator]:
 
 
 class FieldRow(Vertical):
-    """A row of the field editor. Posts Edited when its text differs from the model's.
+    """A row of the field editor. Posts Edited whenever its text changes.
 
     ``committed`` is the text the model holds for this row, as the row last showed or sent
     it: an edit is pending while the input shows something else. The screen turns pending
@@ -155,8 +155,9 @@ class FieldRow(Vertical):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        if self.pending_text is not None:
-            self.post_message(self.Edited(self))
+        # Every change: the screen commits what is pending and redraws the help line,
+        # which describes the text shown (pending or not).
+        self.post_message(self.Edited(self))
 
     def on_bool_switch_changed(self, event: BoolSwitch.Changed) -> None:
         event.stop()

@@ -283,7 +283,8 @@ async def test_lockout_prone_change_without_an_answer_reverts(
 
 @pytest.mark.timeout(30)
 async def test_apply_without_inventory_says_so(samples: Path) -> None:
-    app = make_app(samples, None)
+    # Neither an inventory nor a provider (whose LEAP nodes would be the hosts).
+    app = LeapTuiApp(samples / "clace.toml", None, None, remember_theme=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("a")
         await pilot.pause()
@@ -334,8 +335,11 @@ async def test_history_and_rollback_offered_from_the_journal(samples: Path,
         rollback = app.screen
         assert isinstance(rollback, RollbackScreen)
         options = rollback.query_one("#rollback-generation", OptionList)
-        assert options.option_count == 2
-        options.highlighted = 1
+        # Undo the last run (the default), the newest backup, the one generation.
+        assert options.option_count == 3
+        assert rollback.chosen_undo is not None and rollback.chosen_undo.run == "r1"
+        options.highlighted = 2
+        assert rollback.chosen_undo is None
         generation = rollback.chosen_generation
         assert generation is not None and generation.stamps == {"h1": "20261124T101500.000001Z"}
 

@@ -33,6 +33,10 @@ def line_of(path: Path, start: str) -> str:
     return next(line for line in path.read_text().splitlines() if line.startswith(start))
 
 
+def help_line(app: LeapTuiApp) -> str:
+    return str(app.screen.query_one("#field-help", Static).content)
+
+
 async def focus(pilot, section: str, key: str) -> None:  # type: ignore[no-untyped-def]
     await open_section(pilot, section)
     main = pilot.app.main_screen
@@ -63,10 +67,10 @@ async def test_an_emptied_text_field_saves_as_empty_and_says_so(samples: Path) -
     app = make_app(samples)
     async with app.run_test(size=(80, 24)) as pilot:
         await focus(pilot, "clace:http", "http.host")
-        help_text = str(app.screen.query_one("#field-help", Static).content)
-        assert 'saved as "" (empty)' in help_text and "F4" in help_text
+        assert 'Emptying it saves "" (empty)' in help_line(app) and "F4" in help_line(app)
         await burst(pilot, ["ctrl+u"])  # the text was selected on arrival: all of it goes
         assert field_input(pilot, "http.host").value == ""
+        assert 'Emptied, it is saved as "" (empty)' in help_line(app)
         await pilot.press("ctrl+s")
         await settle(pilot)
         if isinstance(app.screen, ConfirmDialog):
@@ -81,10 +85,10 @@ async def test_an_emptied_port_is_an_error_that_blocks_saving(samples: Path) -> 
     app = make_app(samples)
     async with app.run_test(size=(80, 24)) as pilot:
         await focus(pilot, "clace:https", "https.port")
-        help_text = str(app.screen.query_one("#field-help", Static).content)
-        assert "cannot be saved" in help_text
+        assert "Emptying it stops saving until a port is typed" in help_line(app)
         await burst(pilot, ["backspace"])  # the selected text goes
         assert field_input(pilot, "https.port").value == ""
+        assert "Emptied, the port cannot be saved" in help_line(app)
         assert "CL015" in codes(pilot)  # not the old value kept silently: an error
         await burst(pilot, ["ctrl+s"])
         assert clace.read_bytes() == before
@@ -94,6 +98,27 @@ async def test_an_emptied_port_is_an_error_that_blocks_saving(samples: Path) -> 
         assert "CL015" not in codes(pilot)
     https_table = clace.read_text().split("[https]")[1].split("\n[")[0]
     assert not [line for line in https_table.splitlines() if line.startswith("port")]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
+async def test_the_help_line_follows_the_port_field_after_every_key(
+        samples: Path, size: tuple[int, int]) -> None:
+    """Seen in tmux: after a burst that emptied the port and then typed a valid one and
+    saved, the file held 8443 but the help line still said "Emptied, ... cannot be saved"."""
+    app = make_app(samples)
+    async with app.run_test(size=size) as pilot:
+        await focus(pilot, "clace:https", "https.port")
+        await burst(pilot, ["ctrl+u", "4", "4", "3", "backspace", "backspace", "4", "3",
+                            "ctrl+a", "ctrl+k", "8", "4", "4", "3", "ctrl+s"])
+        assert line_of(samples / "clace.toml", "port = 8443")
+        assert field_input(pilot, "https.port").value == "8443"
+        text = help_line(app)
+        assert "Emptied" not in text and "cannot be saved" not in text
+        assert "https.port" in text and "Emptying it stops saving" in text
+        await burst(pilot, ["ctrl+u"])  # and back: emptied again, it says so at once
+        assert "Emptied, the port cannot be saved" in help_line(app)
+        await burst(pilot, ["4", "4", "3"])
+        assert "Emptied" not in help_line(app)
 
 
 async def test_escape_then_a_letter_at_once_leaves_the_field_and_types_nothing(

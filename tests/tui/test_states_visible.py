@@ -22,7 +22,8 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def make_app(samples: Path, *, inventory: bool = True, **kwargs: object) -> LeapTuiApp:
-    return LeapTuiApp(samples / "clace.toml", samples / "provider",
+    """Without an inventory, no provider either: its LEAP nodes would be the hosts."""
+    return LeapTuiApp(samples / "clace.toml", samples / "provider" if inventory else None,
                       samples / "hosts.toml" if inventory else None, remember_theme=False,
                       **kwargs)  # type: ignore[arg-type]
 
@@ -37,10 +38,13 @@ async def test_off_actions_answer_their_key_with_a_reason(samples: Path) -> None
         await settle(pilot)
         assert isinstance(app.focused, NavTree)
         await burst(pilot, ["a"])
-        assert notices(pilot)[-1] == ("Apply needs an inventory: start leap-tui with "
-                                      "--inventory hosts.toml.")
+        assert notices(pilot)[-1] == (
+            "Apply needs hosts: start leap-tui with --inventory (hosts.toml or an Ansible "
+            "inventory) or --provider (its LEAP nodes are then the hosts).")
         await burst(pilot, ["r"])
-        assert notices(pilot)[-1].startswith("Rollback needs an inventory")
+        assert notices(pilot)[-1].startswith("Rollback needs hosts: start leap-tui with")
+        await burst(pilot, ["f8"])
+        assert notices(pilot)[-1].startswith("The host list needs hosts: start leap-tui")
         await burst(pilot, ["ctrl+s"])
         assert notices(pilot)[-1].startswith("Nothing to save:")
         await burst(pilot, ["ctrl+z"])

@@ -176,7 +176,7 @@ def test_a_burst_with_line_editing_keys_saves_what_it_means(
     try:
         wait_for(tmux_bin, session, "redirect_to")
         keys("Enter")  # the HTTP section's first field (host), its text selected
-        wait_for(tmux_bin, session, "Emptied, it is")  # the help line of the focused field
+        wait_for(tmux_bin, session, "Emptying it saves")  # the help line of the focused field
         before = clace.read_bytes()
         keys("C-u", *"abc def", "C-w", *"xy", "C-a", "C-k", *"10.0.0.1", "C-e", "BSpace",
              "9", "Down", *"8081", "C-s")
@@ -194,5 +194,40 @@ def test_a_burst_with_line_editing_keys_saves_what_it_means(
         keys("q")
         time.sleep(1)
         assert clace.read_bytes() == saved  # nothing typed, nothing left to save
+    finally:
+        subprocess.run([tmux_bin, "kill-session", "-t", session], check=False)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
+def test_the_help_line_follows_the_port_field_after_a_burst(
+        samples: Path, tmp_path: Path, size: tuple[int, int]) -> None:
+    """As seen in tmux: a burst empties the HTTPS port, types a valid one and saves; the
+    file holds it, and the help line under the editor no longer says "Emptied"."""
+    tmux_bin = tmux()
+    clace = samples / "clace.toml"
+    command = (
+        f"sleep 0.5; TERM=xterm-256color LEAP_TUI_CONFIG_DIR={tmp_path / 'cfg'} "
+        f"{sys.executable} -m tui --clace {clace}; sleep 30"
+    )
+    session = start_session(tmux_bin, command, size)
+
+    def keys(*names: str) -> None:
+        subprocess.run([tmux_bin, "send-keys", "-t", session, *names], check=True)
+
+    try:
+        wait_for(tmux_bin, session, "redirect_to")
+        keys("Down")  # the tree: HTTPS
+        wait_for(tmux_bin, session, "HTTPS  ·")
+        keys("Enter")  # its first field (the tree's keys are not ordered with a field's)
+        wait_for(tmux_bin, session, "https.host  ←")
+        keys("Down")  # the port
+        wait_for(tmux_bin, session, "https.port  ←")
+        before = clace.read_bytes()
+        keys("C-u", "4", "4", "3", "BSpace", "BSpace", "4", "3", "C-a", "C-k", "8", "4", "4",
+             "3", "C-s")
+        saved = wait_for_file(clace, before)
+        assert b"\nport = 8443 " in saved
+        screen = wait_for(tmux_bin, session, "Emptying it stops")
+        assert "Emptied" not in screen and "cannot be saved" not in screen, screen
     finally:
         subprocess.run([tmux_bin, "kill-session", "-t", session], check=False)

@@ -58,6 +58,7 @@ def binding_places(app: type, main: type) -> list[tuple[str, tuple[type, ...]]]:
     from tui.screens.diff import DiffScreen
     from tui.screens.history import HistoryScreen
     from tui.screens.hostkey import HostKeyDialog
+    from tui.screens.hosts import HostListScreen
     from tui.screens.passphrase import PassphraseDialog
     from tui.screens.ports import PortMapScreen
     from tui.screens.remote_run import RemoteRunScreen
@@ -79,6 +80,7 @@ def binding_places(app: type, main: type) -> list[tuple[str, tuple[type, ...]]]:
         ("main screen", (main, FindingsTable, CertificatesPanel)),
         ("apply / rollback", (RemoteRunScreen, ApplyScreen, RollbackScreen, HostProgressTable,
                               HostResultsTable)),
+        ("host list", (HostListScreen,)),
         ("history", (HistoryScreen,)),
         ("port map", (PortMapScreen, PortTable)),
         ("diff", (DiffScreen,)),

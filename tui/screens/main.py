@@ -26,14 +26,28 @@ from widgets.findings_table import FindingsTable
 from widgets.marked_footer import MarkedFooter
 from widgets.nav_tree import NavTree
 
-# What clearing a field does, for the help line under the editor.
+# What emptying a field would do, for the help line under the editor while it has a value;
+# EMPTIED, what it does now, once it is empty. The line follows the field after every key.
 CLEARING = {
+    "port": "Emptying it stops saving until a port is typed; F4 inherits it instead.",
+    "list": "Emptying it saves []; F4 inherits it instead.",
+    "port_list": "Emptying it saves []; F4 inherits it instead.",
+    "bool": "Space or Enter flips it; F4 inherits it.",
+}
+CLEARING_TEXT = 'Emptying it saves "" (empty); F4 removes it to inherit the default.'
+EMPTIED = {
     "port": "Emptied, the port cannot be saved: type one, or F4 to inherit it.",
     "list": "Emptied, the list is saved as []; F4 inherits it instead.",
     "port_list": "Emptied, the list is saved as []; F4 inherits it instead.",
-    "bool": "Space or Enter flips it; F4 inherits it.",
 }
-CLEARING_TEXT = 'Emptied, it is saved as "" (empty); F4 removes it to inherit the default.'
+EMPTIED_TEXT = 'Emptied, it is saved as "" (empty); F4 removes it to inherit the default.'
+
+
+def clearing_help(kind: str, text: str) -> str:
+    """The help line's sentence about emptying a field of ``kind`` that shows ``text``."""
+    if kind == "bool" or text.strip():
+        return CLEARING.get(kind, CLEARING_TEXT)
+    return EMPTIED.get(kind, EMPTIED_TEXT)
 
 
 def field_model(info: sec.FieldInfo) -> FieldModel:
@@ -290,7 +304,7 @@ class MainScreen(Screen[None]):
                    None)
         if row is not None:
             model = row.model
-            clearing = CLEARING.get(model.kind, CLEARING_TEXT)
+            clearing = clearing_help(model.kind, row.shown_text)
             lines = [f"{model.key}  ← {model.origin}"]
             widget = row.input_widget
             # Wider than its field, the value is scrolled there: here it is whole.
@@ -304,6 +318,9 @@ class MainScreen(Screen[None]):
     @on(FieldRow.Edited)
     def field_edited(self, event: FieldRow.Edited) -> None:
         self.commit(event.row)
+        # Also when nothing was committed (the text is the model's again, or not a value):
+        # the help line says what the field holds now, never what it held keys ago.
+        self.show_field_help()
 
     def commit_pending(self) -> None:
         """Every field whose text the model does not have yet goes into the model now."""

@@ -74,6 +74,14 @@ class HostKeyAsked(Message):
         self.answer = answer
 
 
+class SshNote(Message):
+    """Something the SSH layer did without asking, said once (a host key recorded)."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__()
+        self.line = line
+
+
 class PassphraseAsked(Message):
     def __init__(self, key_path: str, answer: Answer[str | None]) -> None:
         super().__init__()

@@ -35,11 +35,13 @@ from tui.screens.remote_messages import (
     RemoteRunFinished,
     RemoteSetup,
     RunEnded,
+    SshNote,
     T,
 )
 from widgets.host_progress import HostProgressTable
 from widgets.host_results import HostResultsTable, result_detail
 from widgets.marked_footer import MarkedFooter
+from widgets.run_countdown import RunCountdown
 
 if TYPE_CHECKING:
     from tui.core.remote.protocol import HostResult, RunOptions
@@ -61,7 +63,11 @@ class RemoteRunScreen(Screen[None]):
         padding: 0 1;
         color: $warning;
         text-style: bold;
-        display: none;
+    }
+    RemoteRunScreen #run-notes {
+        height: auto;
+        max-height: 3;
+        padding: 0 1;
     }
     RemoteRunScreen #progress {
         height: auto;
@@ -95,7 +101,8 @@ class RemoteRunScreen(Screen[None]):
         Binding("c", "confirm_hosts", "Keep change", id="remote-confirm", priority=True,
                 tooltip="The new connection works: keep the change on the waiting hosts"),
         Binding("x", "revert_hosts", "Revert now", id="remote-revert", priority=True,
-                tooltip="Do not keep the change: the waiting hosts revert at once"),
+                tooltip="Do not keep the change, or stop waiting for a new connection: the "
+                "waiting hosts revert at once (or by themselves at their deadline)"),
     ]
 
     def __init__(self, setup: RemoteSetup) -> None:
@@ -105,6 +112,9 @@ class RemoteRunScreen(Screen[None]):
         self.pending: dict[str, tuple[float, Answer[bool]]] = {}
         self.last_results: list[HostResult] = []
         self._stop = threading.Event()
+        # Set by x while hosts wait for a new connection (RunOptions.give_up): they revert.
+        self._give_up = threading.Event()
+        self.notes: list[str] = []  # what the SSH layer told without asking (keys recorded)
         self._ssh: SshOptions | None = None
         self._ssh_lock = threading.Lock()
 
@@ -114,7 +124,8 @@ class RemoteRunScreen(Screen[None]):
         yield Header()
         yield from self.compose_controls()
         yield Static("", id="run-status", markup=False)
-        yield Static("", id="run-countdown", markup=False)
+        yield Static("", id="run-notes", markup=False)
+        yield RunCountdown(id="run-countdown")
         yield HostProgressTable(id="progress")
         yield Vertical(id="run-output")
         yield Static("", id="result-detail", markup=False)
@@ -125,14 +136,17 @@ class RemoteRunScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
+        self.query_one("#run-notes").display = False
         self.set_interval(0.25, self._tick)
 
     def on_unmount(self) -> None:
         self.hang_up()
 
     def hang_up(self) -> None:
-        """Nobody is left to answer: every open and later question gets its safe default."""
+        """Nobody is left to answer: every open and later question gets its safe default,
+        and no wait for a new connection goes on (those hosts revert)."""
         self._stop.set()
+        self._give_up.set()
         for _, answer in self.pending.values():
             answer.give(False)
         self.pending.clear()
@@ -170,14 +184,20 @@ class RemoteRunScreen(Screen[None]):
         return str(self.query_one("#run-status", Static).content)
 
     @property
+    def countdown(self) -> RunCountdown:
+        return self.query_one("#run-countdown", RunCountdown)
+
+    @property
     def countdown_text(self) -> str:
-        return str(self.query_one("#run-countdown", Static).content)
+        return self.countdown.text
 
     # the worker ---------------------------------------------------------------------------
 
     def start_run(self, kind: str, hosts: Iterable[str],
                   job: Callable[[], list[HostResult]]) -> None:
         self.running = True
+        self._give_up.clear()  # a new run: the last one's "give up" is spent
+        self.countdown.clear()
         self.progress.start(list(hosts))
         self.refresh_bindings()
         self._work(kind, job)
@@ -192,7 +212,7 @@ class RemoteRunScreen(Screen[None]):
             results, error = [], f"{type(exc).__name__}: {exc}"
         self.post_message(RunEnded(kind, results, error))
 
-    def run_options(self, *, dry_run: bool = False) -> RunOptions:
+    def run_options(self, *, dry_run: bool = False, allow_errors: bool = False) -> RunOptions:
         """RunOptions whose callbacks reach this screen; called on the worker thread.
 
         Dry run and real run share one SshOptions, so a passphrase is asked once.
@@ -209,12 +229,13 @@ class RemoteRunScreen(Screen[None]):
                 self._ssh = SshOptions(
                     KnownHosts.for_inventory(inventory.known_hosts),
                     ssh_config=default_ssh_config(), accept_host_key=self._accept_host_key,
-                    ask_passphrase=self._ask_passphrase)
+                    ask_passphrase=self._ask_passphrase, notify=self._ssh_note)
             ssh = self._ssh
         root = self.setup.provider
         return RunOptions(
             ssh=ssh, journal=Journal(), inventory=inventory, on_event=self._on_event,
             confirm=self._confirm, dry_run=dry_run, lockout_window=self.setup.confirm_window,
+            allow_errors=allow_errors, give_up=self._give_up,
             provider=load_provider(root) if root is not None else None, provider_root=root)
 
     # callbacks from the worker threads ----------------------------------------------------
@@ -226,6 +247,10 @@ class RemoteRunScreen(Screen[None]):
 
     def _on_event(self, host: str, stage: str, detail: str) -> None:
         self.post_message(HostEvent(host, stage, detail))
+
+    def _ssh_note(self, line: str) -> None:
+        """A host key recorded without asking (StrictHostKeyChecking accept-new)."""
+        self.post_message(SshNote(line))
 
     def _accept_host_key(self, name: str, key_type: str, fingerprint: str) -> bool:
         answer = Answer(False)
@@ -243,10 +268,21 @@ class RemoteRunScreen(Screen[None]):
 
     def on_host_event(self, event: HostEvent) -> None:
         self.progress.update_host(event.host, event.stage, event.detail)
+        waited = self.countdown.waits_for_connection
+        self.countdown.host_event(event.host, event.stage, event.detail)
         if event.stage in ("confirmed", "revert", "failed", "done") and event.host in self.pending:
             del self.pending[event.host]
             self._show_countdown()
             self.refresh_bindings()
+        elif waited != self.countdown.waits_for_connection:
+            self.refresh_bindings()  # x: give up waiting
+
+    def on_ssh_note(self, message: SshNote) -> None:
+        self.notes.append(message.line)
+        notes = self.query_one("#run-notes", Static)
+        notes.update("\n".join(f"🔑 {line}" for line in self.notes[-3:]))
+        notes.display = True
+        self.app.notify(message.line, title="Host key recorded", timeout=10)
 
     def on_host_key_asked(self, message: HostKeyAsked) -> None:
         self.app.push_screen(HostKeyDialog(message.name, message.key_type, message.fingerprint),
@@ -265,7 +301,7 @@ class RemoteRunScreen(Screen[None]):
         for _, answer in self.pending.values():
             answer.give(False)
         self.pending.clear()
-        self._show_countdown()
+        self.countdown.clear()
         self.last_results = message.results
         self.refresh_bindings()
         self.run_ended(message.kind, message.results, message.error)
@@ -281,32 +317,33 @@ class RemoteRunScreen(Screen[None]):
         self._show_countdown()
 
     def _show_countdown(self) -> None:
-        widget = self.query_one("#run-countdown", Static)
-        if not self.pending:
-            widget.update("")
-            widget.display = False
-            return
         now = time.time()
         for host, (deadline, _) in self.pending.items():
             left = max(0, round(deadline - now))
             self.progress.set_detail(host, f"press c to keep: reverts by itself in {left} s")
-        hosts = ", ".join(sorted(self.pending))
-        left = max(0, round(min(d for d, _ in self.pending.values()) - now))
-        widget.update(f"⏳ {hosts}: the new connection works. Press c within {left} s to keep "
-                      "the change, x to revert now. Without an answer the hosts revert on "
-                      "their own.")
-        widget.display = True
+        self.countdown.confirming = {host: deadline
+                                     for host, (deadline, _) in self.pending.items()}
+        self.countdown.show()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("confirm_hosts", "revert_hosts"):
+        if action == "confirm_hosts":
             return bool(self.pending)
+        if action == "revert_hosts":
+            return bool(self.pending) or (self.running and self.countdown.waits_for_connection
+                                          and not self._give_up.is_set())
         return True
 
     def action_confirm_hosts(self) -> None:
         self._answer_pending(True)
 
     def action_revert_hosts(self) -> None:
+        if self.running and self.countdown.waits_for_connection and not self._give_up.is_set():
+            # As Ctrl-C in the CLI: no more waiting in this run; hosts not confirmed revert.
+            self._give_up.set()
+            self.say("Giving up: no more waiting for new connections in this run; the hosts "
+                     "not confirmed revert now (or by themselves at their deadline).")
         self._answer_pending(False)
+        self.refresh_bindings()
 
     def _answer_pending(self, keep: bool) -> None:
         for host, (_, answer) in list(self.pending.items()):

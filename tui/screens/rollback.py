@@ -1,4 +1,9 @@
-"""Rollback: pick hosts and a generation (newest by default), one key, a confirmation, progress."""
+"""Rollback: pick hosts and what to restore, one key, a confirmation, progress.
+
+What to restore, as the CLI offers it: undo the last run (each host as it was before the
+last apply that changed it and is not rolled back yet; the default when there is one),
+the newest backup on each host, or the backups of one earlier run (a generation).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from textual.widgets import OptionList, SelectionList
 from textual.widgets.option_list import Option
 
 from tui.core.remote.journal import restored_backups
+from tui.core.remote.run_undo import RunChanges, last_run
 from tui.core.remote.watchdog import backup_stamp
 from tui.screens.confirm import ConfirmDialog
 from tui.screens.remote_messages import RemoteSetup
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
     from tui.core.remote.protocol import HostResult
 
 NEWEST = "newest"
+UNDO = "undo"
 _KEPT = frozenset({"applied", "confirmed"})
 
 
@@ -67,14 +74,18 @@ class RollbackScreen(RemoteRunScreen):
     ]
 
     def __init__(self, setup: RemoteSetup, hosts: Sequence[HostSpec],
-                 entries: Sequence[JournalEntry]) -> None:
+                 entries: Sequence[JournalEntry], *,
+                 preselected: set[str] | None = None) -> None:
         super().__init__(setup)
         self.hosts = list(hosts)
-        self.generations = generations(entries, [h.name for h in self.hosts])
+        names = [h.name for h in self.hosts]
+        self.generations = generations(entries, names)
+        self.undo = last_run(entries, names)
         journaled = {e.host for e in entries}
-        # Preselect the hosts leap-tui has touched; all of them when it has touched none.
-        self.preselected = {h.name for h in self.hosts if h.name in journaled} or {
-            h.name for h in self.hosts}
+        # Preselect the hosts chosen in the host list; else those leap-tui has touched;
+        # all of them when it has touched none.
+        self.preselected = preselected if preselected is not None else (
+            {h.name for h in self.hosts if h.name in journaled} or set(names))
 
     def compose_controls(self) -> ComposeResult:
         with Horizontal(id="rollback-pick"):
@@ -84,7 +95,13 @@ class RollbackScreen(RemoteRunScreen):
             yield OptionList(*self._generation_options(), id="rollback-generation")
 
     def _generation_options(self) -> list[Option]:
-        return [Option("Newest backup on each host", id=NEWEST),
+        undo = []
+        if self.undo is not None:
+            when = self.undo.time.replace("T", " ").removesuffix("Z")[5:16]
+            hosts = ", ".join(sorted(self.undo.backups))
+            undo = [Option(f"Undo the last run {self.undo.run[:6]} ({when}): {hosts}",
+                           id=UNDO)]
+        return [*undo, Option("Newest backup on each host", id=NEWEST),
                 *[Option(g.label, id=g.run) for g in self.generations]]
 
     def on_mount(self) -> None:
@@ -92,10 +109,10 @@ class RollbackScreen(RemoteRunScreen):
         self.sub_title = "Rollback"
         self.query_one("#rollback-hosts", SelectionList).border_title = "hosts (space toggles)"
         generation_list = self.query_one("#rollback-generation", OptionList)
-        generation_list.border_title = "generation"
+        generation_list.border_title = "restore"
         generation_list.highlighted = 0
         self.progress.start([h.name for h in self.hosts if h.name in self.preselected])
-        self.say("Pick hosts and a generation, then g (or F5) rolls back.")
+        self.say("Pick hosts and what to restore, then g (or F5) rolls back.")
         self.query_one("#rollback-hosts", SelectionList).focus()
 
     # choices ------------------------------------------------------------------------------
@@ -106,12 +123,22 @@ class RollbackScreen(RemoteRunScreen):
         return [h for h in self.hosts if h.name in selected]
 
     @property
-    def chosen_generation(self) -> Generation | None:
+    def chosen_option(self) -> str:
+        """UNDO, NEWEST or the run of a generation."""
         option_list = self.query_one("#rollback-generation", OptionList)
         index = option_list.highlighted
-        if index is None or index == 0:
-            return None
-        return self.generations[index - 1]
+        if index is None:
+            return NEWEST
+        return option_list.get_option_at_index(index).id or NEWEST
+
+    @property
+    def chosen_undo(self) -> RunChanges | None:
+        return self.undo if self.chosen_option == UNDO else None
+
+    @property
+    def chosen_generation(self) -> Generation | None:
+        run = self.chosen_option
+        return next((g for g in self.generations if g.run == run), None)
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]
                                            ) -> None:
@@ -128,6 +155,7 @@ class RollbackScreen(RemoteRunScreen):
     def action_go(self) -> None:
         hosts = self.chosen_hosts
         generation = self.chosen_generation
+        undo = self.chosen_undo
         if generation is not None:
             hosts = [h for h in hosts if h.name in generation.stamps]
         if not hosts:
@@ -136,17 +164,24 @@ class RollbackScreen(RemoteRunScreen):
             return
         which = "the newest backup" if generation is None else (
             f"the files as they were before run {generation.run[:8]} ({generation.time})")
+        if undo is not None:
+            which = f"the files as they were before run {undo.run[:8]} ({undo.time})"
+            untouched = [h.name for h in hosts if h.name not in undo.backups]
+            if untouched:
+                which += (f" (it did not change {', '.join(untouched)}: nothing to roll back "
+                          "there)")
         names = ", ".join(h.name for h in hosts)
 
         def decided(yes: bool | None) -> None:
             if yes:
-                self._start(hosts, generation)
+                self._start(hosts, generation, undo)
 
         self.app.push_screen(ConfirmDialog(
             f"Restore {which} on {names}?\nThe live files are replaced; the current ones "
             "stay in the local journal.", yes="Roll back", no="Cancel"), decided)
 
-    def _start(self, hosts: list[HostSpec], generation: Generation | None) -> None:
+    def _start(self, hosts: list[HostSpec], generation: Generation | None,
+               undo: RunChanges | None = None) -> None:
         self.clear_output()
         self.say(f"Rolling back {', '.join(h.name for h in hosts)}…")
 
@@ -155,7 +190,8 @@ class RollbackScreen(RemoteRunScreen):
 
             options = self.run_options()
             if generation is None:
-                return rollback_fleet(hosts, options)
+                # Undo: each host back to before that run; the others are said untouched.
+                return rollback_fleet(hosts, options, undo=undo)
             # Each host's backup of that run has its own stamp: one rollback per host.
             with ThreadPoolExecutor(max_workers=min(16, len(hosts))) as pool:
                 groups = pool.map(lambda h: rollback_fleet(
@@ -171,16 +207,22 @@ class RollbackScreen(RemoteRunScreen):
         self.mount_results(results)
         self._reload_generations()
         failed = [r for r in results if not r.ok]
+        untouched = [r.host for r in results if r.status == "unchanged"]
+        rolled = len(results) - len(untouched) - len(failed)
+        nothing = f" Nothing to roll back on {', '.join(untouched)}." if untouched else ""
         if failed:
-            self.say(f"✖ {len(failed)} of {len(results)} host(s) failed: see the table.")
+            self.say(f"✖ {len(failed)} of {len(results)} host(s) failed: see the table."
+                     f"{nothing}")
         else:
-            self.say(f"✔ Rolled back {len(results)} host(s). Escape closes.")
+            self.say(f"✔ Rolled back {rolled} host(s).{nothing} Escape closes.")
 
     def _reload_generations(self) -> None:
         """A rollback used up the generation it restored: offer only what is left."""
         from tui.core.remote.journal import Journal
 
-        self.generations = generations(Journal().entries(), [h.name for h in self.hosts])
+        entries = Journal().entries()
+        self.generations = generations(entries, [h.name for h in self.hosts])
+        self.undo = last_run(entries, [h.name for h in self.hosts])
         option_list = self.query_one("#rollback-generation", OptionList)
         option_list.clear_options()
         option_list.add_options(self._generation_options())
