@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from tui.commands.common import CommandError, add_target_options, open_workspace
 from tui.commands.findings_out import (
-    Located,
     Locator,
     print_github,
     print_sarif,
@@ -67,10 +65,3 @@ def exit_status(findings: list[Finding], *, strict: bool = False) -> int:
     if counts[Severity.ERROR] or (strict and counts[Severity.WARNING]):
         return 1
     return 0
-
-
-def print_findings(findings: list[Finding], provider_root: Path | None = None) -> None:
-    """The findings as `check` prints them (for `set`, which shows what a change produced)."""
-    locator = Locator(provider_root)
-    located: list[Located] = [locator.locate(f) for f in findings]
-    print_text(located)

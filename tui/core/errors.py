@@ -7,7 +7,8 @@ class ConfigError(Exception):
     """A file that cannot be read or parsed.
 
     ``str()`` is a single line, ``file:line:column: message``, fit for a terminal, a log
-    or a status bar; never a traceback.
+    or a status bar; never a traceback. An empty ``file`` is a problem with no file behind
+    it (a command-line option): ``str()`` is then the message alone.
     """
 
     def __init__(
@@ -25,6 +26,8 @@ class ConfigError(Exception):
         return [self, *self.more]
 
     def __str__(self) -> str:
+        if not self.file:
+            return self.message
         where = self.file
         if self.line is not None:
             where += f":{self.line}"

@@ -125,6 +125,8 @@ RULE_SOURCES: dict[str, RuleSource] = {
     "LP016": _source("leap compile evaluates \"= ...\" values"),
     "LP017": _source("json_pure keeps the last value of a key given twice"),
     "LP018": _source("leap_cli: 'Illegal character(s) used in node name' (Config::Manager)"),
+    "LP019": _source("leap compile keeps every key as written (json_pure); the properties "
+                     "known are provider_base's and the Ports page's"),
     "CE001": _source("the server loads the pair with tls.LoadX509KeyPair, which refuses a key "
                      "of another certificate"),
     "CE002": _source("TLS clients refuse a certificate outside its validity"),

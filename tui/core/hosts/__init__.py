@@ -38,7 +38,7 @@ def load_hosts(path: Path | None, provider_root: Path | None = None,
 
     if path is None:
         if provider_root is None:
-            raise ConfigError("-", "--inventory FILE is required (or --provider DIR: its "
+            raise ConfigError("", "--inventory FILE is required (or --provider DIR: its "
                               "LEAP nodes are then the hosts)")
         base = Inventory(path=Path(provider_root), hosts=())
         rules = FleetRules()
