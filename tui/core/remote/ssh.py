@@ -5,6 +5,7 @@ timeouts, keepalives and retries.
 
 from __future__ import annotations
 
+import logging
 import random
 import shlex
 import time
@@ -35,6 +36,11 @@ from tui.core.remote.ssh_transport import ProxyCommandSocket, ServerAlive, open_
 
 __all__ = ["CommandResult", "Connection", "Endpoint", "HostSettings", "SshOptions",
            "configured_port", "connect", "default_ssh_config", "quote", "resolve_endpoint"]
+
+# paramiko logs what its transport thread meets (a banner that never came, with its
+# traceback); with no handler Python prints that on stderr. Every failure reaches the
+# operator as leap-tui's own one-line message instead.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 CONNECT_TIMEOUT = 10.0
 BANNER_TIMEOUT = 15.0
@@ -309,8 +315,19 @@ def _connect_one(endpoint: Endpoint, options: SshOptions, sock: Any,
         except paramiko.AuthenticationException as exc:
             client.close()
             raise _auth_error(endpoint, auth, exc) from None
-        except paramiko.SSHException as exc:
+        except (paramiko.SSHException, OSError, EOFError) as exc:
+            silent = _proxy_silent(own, client)  # before close(), which ends the command
             client.close()
+            if silent:
+                wait = min(timeout, settings.connect_timeout or options.banner_timeout)
+                raise ConnectError(
+                    f"{endpoint.label}: ProxyCommand {own.command!r} did not connect within "
+                    f"{wait:g} s (no SSH banner came through it)",
+                    hint="ConnectTimeout in ~/.ssh/config sets the wait") from None
+            if not isinstance(exc, paramiko.SSHException):
+                proxied = _proxy_problem(own)
+                raise ConnectError(f"{endpoint.label}: cannot reach {endpoint.hostname}:"
+                                   f"{endpoint.port}: {proxied or _reason(exc)}") from None
             proxied = _proxy_problem(own)
             # sshd's MaxStartups drops handshakes beyond its limit: retry those with jitter.
             if ("banner" in str(exc).lower() and attempt <= options.banner_retries
@@ -319,13 +336,16 @@ def _connect_one(endpoint: Endpoint, options: SshOptions, sock: Any,
                 continue
             raise ConnectError(f"{endpoint.label}: SSH to {endpoint.hostname}:{endpoint.port} "
                                f"failed: {proxied or exc}") from None
-        except (OSError, EOFError) as exc:
-            client.close()
-            proxied = _proxy_problem(own)
-            raise ConnectError(f"{endpoint.label}: cannot reach {endpoint.hostname}:"
-                               f"{endpoint.port}: {proxied or _reason(exc)}") from None
         finally:
             auth.close()
+
+
+def _proxy_silent(sock: Any, client: paramiko.SSHClient) -> bool:
+    """A ProxyCommand still running when the wait ended, no SSH banner through it."""
+    if not isinstance(sock, ProxyCommandSocket) or not sock.running:
+        return False
+    transport = client.get_transport()
+    return transport is None or not getattr(transport, "remote_version", "")
 
 
 def _proxy_problem(sock: Any) -> str:
