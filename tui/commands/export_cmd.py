@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             confirm_within=args.confirm_within, serial=args.batch)
         files = export_files(hosts, sources, settings,
                              provider=load_provider_arg(provider_root),
-                             provider_root=provider_root)
+                             provider_root=provider_root, known_hosts=inventory.known_hosts)
     except ConfigError as exc:
         return fail_input(args, "export", exc)
     if errors:
