@@ -4,8 +4,6 @@ history's stamps, many agent keys."""
 
 from __future__ import annotations
 
-import os
-import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,7 +61,8 @@ def test_a_proxy_command_that_never_connects_says_so(
     assert status == 1, captured.err
     (record,) = records(captured.out)
     assert record[1] == "failed"
-    assert record[4].startswith("AP007 h0: ProxyCommand 'sleep 600' did not connect within 1 s")
+    assert record[4].startswith(
+        "AP007 h0: ProxyCommand 'sleep 600' did not connect within 1 s")
     assert "Traceback" not in captured.err and "_closed" not in captured.out
     assert set(sleeping_proxies()) - before == set()  # the command was ended, not left behind
     assert target.read_bytes() == OLD
@@ -92,7 +91,3 @@ def test_an_unreachable_node_names_every_port_tried(
     assert record[4].startswith(
         f"AP007 web1: cannot reach 127.0.0.2 on any port tried (port {moved}: Connection "
         "refused; port 22: Connection refused)")
-
-
-def _unused(_: object) -> None:  # keeps the imports of later tests in one place
-    del os, signal
