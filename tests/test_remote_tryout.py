@@ -49,7 +49,8 @@ def test_a_proxy_command_that_never_connects_says_so(
         "  ConnectTimeout 1\n")
     inventory = remote_env.root / "hosts.toml"
     inventory.write_text(f'known_hosts = "{remote_env.known_hosts}"\n[[host]]\nname = "h0"\n'
-                         f'address = "h0"\nuser = "root"\nidentity_file = "{remote_env.client_key}"\n'
+                         f'address = "h0"\nuser = "root"\n'
+                         f'identity_file = "{remote_env.client_key}"\n'
                          f'[[host.file]]\nsource = "clace"\ntarget = "{target}"\n')
     clace = remote_env.root / "clace.toml"
     clace.write_bytes(NEW)
