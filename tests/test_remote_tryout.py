@@ -92,3 +92,32 @@ def test_an_unreachable_node_names_every_port_tried(
     assert record[4].startswith(
         f"AP007 web1: cannot reach 127.0.0.2 on any port tried (port {moved}: Connection "
         "refused; port 22: Connection refused)")
+
+
+def test_a_missing_target_directory_is_named_and_the_dry_run_shows_the_diff(
+        remote_env: RemoteEnv, sshd_hosts: Hosts, capsys: pytest.CaptureFixture[str]) -> None:
+    (host,) = sshd_hosts(1)
+    remote_env.trust(host)
+    missing = remote_env.remote / "leap" / "nodes"  # as /etc/leap/nodes on a fresh host
+    inventory = remote_env.inventory(remote_env.host_toml(host, "h0", [
+        {"source": "clace", "target": str(missing / "h0.toml")}]))
+    clace = remote_env.root / "clace.toml"
+    clace.write_bytes(NEW)
+
+    status = main(["apply", "--inventory", str(inventory), "--clace", str(clace),
+                   "--dry-run"])
+
+    captured = capsys.readouterr()
+    assert status == 1  # the apply would stop there
+    assert f"+++ h0{missing}/h0.toml\t" in captured.out and '+level = "WARN"' in captured.out
+    message = (f"PF007 error h0:{missing} does not exist (the nearest directory that exists: "
+               f"{remote_env.remote}); leap-tui does not create directories")
+    assert "not writable" not in captured.err
+    assert " ".join(message.split()[2:]) in captured.err
+    assert f"create it on the host first: mkdir -p {missing}" in captured.err
+    assert not (remote_env.remote / "leap").exists()  # nothing created, even by the apply:
+
+    status = main(["apply", "--inventory", str(inventory), "--clace", str(clace), "--yes"])
+    (record,) = records(capsys.readouterr().out)
+    assert status == 1 and record[1] == "failed" and record[4].startswith("PF007 h0:")
+    assert not (remote_env.remote / "leap").exists()

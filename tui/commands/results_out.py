@@ -126,8 +126,9 @@ def print_dry_run(results: list[HostResult], *, stdout: Console | None,
     """The diffs of the hosts that could be read (stdout: a patch when piped); the table
     and what could not be read go to ``status``."""
     for result in results:
-        if not result.ok:
+        if not result.files:  # not read (cannot connect): nothing to compare
             continue
+        # A host the apply would stop at (a preflight error) still shows what would change.
         text = patch_text(result)
         if stdout is None:
             sys.stdout.write(text)
@@ -136,7 +137,8 @@ def print_dry_run(results: list[HostResult], *, stdout: Console | None,
         stdout.print(text or "(no change)", highlight=False, markup=False, soft_wrap=True)
     for result in results:
         if not result.ok:
-            status.print(f"{result.host}: not read: {result.message}", style="red",
+            what = "the apply would stop here" if result.files else "not read"
+            status.print(f"{result.host}: {what}: {result.message}", style="red",
                          highlight=False, markup=False, soft_wrap=True)
         if result.certificates:
             status.print(result.certificates, highlight=False, markup=False, soft_wrap=True)

@@ -159,6 +159,6 @@ RULE_SOURCES.update({
 RULE_SOURCES.update({
     code: _source("the host as the apply finds it before swapping: a change the host cannot "
                   "serve is stopped before it is made")
-    for code in ("PF001", "PF003", "PF004", "PF005", "PF006")
+    for code in ("PF001", "PF003", "PF004", "PF005", "PF006", "PF007")
 })
 RULE_SOURCES["PF002"] = _clace(_PRIVILEGED)

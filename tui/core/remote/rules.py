@@ -34,4 +34,6 @@ PREFLIGHT_RULES: dict[str, str] = {
     "PF004": "no space left on the host for the upload and its backup",
     "PF005": "a target directory is read-only or not writable by the SSH user",
     "PF006": "info: a preflight check could not be done on this host (a tool or /proc missing)",
+    "PF007": "a target directory does not exist on the host (or is not a directory): leap-tui "
+             "never creates directories",
 }
