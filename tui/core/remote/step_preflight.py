@@ -4,8 +4,9 @@ Judged from the facts gathered with the lock (preflight.py) and the live and new
 a new Clace port already bound by another process (PF001), a port below 1024 the server
 may not bind (PF002), certificate files missing or unreadable by the service user
 (PF003), no room for the upload and its backup (PF004), a directory that cannot be
-written (PF005) or is not there (PF007: leap-tui creates no directory). Errors stop the host before anything is uploaded, unless
-``RunOptions.allow_errors``; what could not be checked is said (PF006, info).
+written (PF005) or is not there (PF007: leap-tui creates no directory). Errors stop the
+host before anything is uploaded, unless ``RunOptions.allow_errors``; what could not be
+checked is said (PF006, info).
 """
 
 from __future__ import annotations
