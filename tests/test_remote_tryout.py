@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugins.sshd_hosts import RemoteEnv, SshdHost, free_port
+from tests.plugins.requirements import missing
+from tests.plugins.sshd_hosts import RemoteEnv, SshdFarm, SshdHost, free_port, keygen
 from tui.cli import main
 
 Hosts = Callable[[int], list[SshdHost]]
@@ -121,3 +122,66 @@ def test_a_missing_target_directory_is_named_and_the_dry_run_shows_the_diff(
     (record,) = records(capsys.readouterr().out)
     assert status == 1 and record[1] == "failed" and record[4].startswith("PF007 h0:")
     assert not (remote_env.remote / "leap").exists()
+
+
+def test_history_names_only_backups_rollback_can_find_and_nothing_left_is_ap018(
+        remote_env: RemoteEnv, sshd_hosts: Hosts, capsys: pytest.CaptureFixture[str]) -> None:
+    (host,) = sshd_hosts(1)
+    remote_env.trust(host)
+    live = remote_env.remote / "h0.toml"
+    live.write_bytes(OLD)
+    inventory = remote_env.inventory(remote_env.host_toml(host, "h0", [
+        {"source": "clace", "target": str(live)}]))
+    clace = remote_env.root / "clace.toml"
+    clace.write_bytes(NEW)
+    assert main(["apply", "--inventory", str(inventory), "--clace", str(clace), "--yes"]) == 0
+    assert main(["rollback", "--inventory", str(inventory), "--yes"]) == 0
+    assert live.read_bytes() == OLD
+    capsys.readouterr()
+
+    assert main(["history"]) == 0
+    rows = records(capsys.readouterr().out)  # time host action file result ... backup
+    assert [(r[2], r[4]) for r in rows] == [("rollback", "rolled-back"), ("apply", "applied")]
+    assert rows[0][7] == "-"  # the rollback's copy of what it replaced is not kept
+    stamp = rows[1][7].removesuffix(" (restored: gone)")
+    assert rows[1][7].endswith(" (restored: gone)")
+    leftovers = [p.name for p in remote_env.remote.iterdir() if ".leap-tui." in p.name]
+    assert leftovers == []  # what history calls gone is gone: no stamp to restore
+
+    status = main(["rollback", "--inventory", str(inventory), "--yes"])
+    (record,) = records(capsys.readouterr().out)
+    assert status == 1 and record[1] == "failed"
+    assert record[4].startswith(f"AP018 nothing to roll back on h0: no leap-tui backup of {live} "
+                                "is left (each rollback uses one up)")
+    status = main(["rollback", "--inventory", str(inventory), "--to", stamp, "--yes"])
+    (record,) = records(capsys.readouterr().out)
+    assert status == 1 and record[4].startswith(
+        f"AP018 nothing to roll back on h0: no backup of {live} matching {stamp}")
+    assert live.read_bytes() == OLD
+
+
+def test_too_many_agent_keys_is_said_as_ssh_says_it(
+        remote_env: RemoteEnv, sshd_farm: SshdFarm, monkeypatch: pytest.MonkeyPatch) -> None:
+    """sshd hangs up after MaxAuthTries failed keys: "Too many authentication failures",
+    not a bare "authentication failed"."""
+    from tests.test_ssh_config_sshd import SSH_ADD, SSH_AGENT, ssh_agent
+    from tui.core.remote.errors import AuthError
+
+    if not (SSH_AGENT.exists() and SSH_ADD.exists()):
+        missing("ssh-agent/ssh-add not found: the test needs OpenSSH's client")
+    host = sshd_farm.start_host(lambda _: "MaxAuthTries 2\n")
+    try:
+        remote_env.trust_user(host)
+        strangers = [remote_env.root / f"stranger{n}" for n in range(3)]
+        for key in strangers:
+            keygen(key)
+        with ssh_agent(remote_env.root, *strangers) as agent:
+            monkeypatch.setenv("SSH_AUTH_SOCK", str(agent))
+            with pytest.raises(AuthError) as refused:
+                remote_env.reach("127.0.0.1", port=host.port)
+    finally:
+        host.stop()
+    message = str(refused.value)
+    assert message.startswith("h1: 127.0.0.1 closed the connection: Too many authentication "
+                              "failures (as root")
+    assert "IdentitiesOnly yes" in refused.value.hint

@@ -153,7 +153,7 @@ RULE_SOURCES["AP014"] = _source("ssh_config(5): an option that changes where or 
 RULE_SOURCES.update({
     code: _source(_APPLY) for code in (
         "AP003", "AP004", "AP005", "AP006", "AP007", "AP008", "AP009",
-        "AP010", "AP012", "AP013", "AP015", "AP016", "AP017",
+        "AP010", "AP012", "AP013", "AP015", "AP016", "AP017", "AP018",
     )
 })
 RULE_SOURCES.update({

@@ -66,6 +66,13 @@ class AuthError(RemoteError):
     code = "AP010"
 
 
+class NothingToRestore(RemoteError):
+    """A rollback with no backup left on the host (each rollback uses one up), or none
+    matching --to."""
+
+    code = "AP018"
+
+
 class DriftError(RemoteError):
     code = "AP003"
 

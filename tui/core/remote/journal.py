@@ -105,8 +105,10 @@ def short_hash(digest: str | None) -> str:
 
 
 def backup_label(entry: JournalEntry, restored: set[str]) -> str:
-    """A history row's backup: its stamp, and whether a rollback used it up."""
-    if entry.backup is None:
+    """A history row's backup: its stamp, and whether a rollback used it up. A kept
+    rollback's own copy is removed on the host (older journals still name it): none."""
+    if entry.backup is None or (entry.action == "rollback"
+                                and entry.result in ("confirmed", "rolled-back")):
         return "-"
     label = backup_stamp(entry.backup) or entry.backup
     return label + (" (restored: gone)" if entry.backup in restored else "")

@@ -24,6 +24,8 @@ APPLY_RULES: dict[str, str] = {
              "reverted; info: what was not probed",
     "AP017": "another run holds the lock on a target: refused naming it (--wait waits); a stale "
              "lock (its holder gone) is broken and said so",
+    "AP018": "nothing to roll back: no leap-tui backup left on the host (each rollback uses "
+             "one up), or none matching --to",
 }
 
 PREFLIGHT_RULES: dict[str, str] = {

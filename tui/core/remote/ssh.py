@@ -248,6 +248,14 @@ class _OrderedTransport(paramiko.Transport):  # type: ignore[misc]
     """paramiko's Transport asking first for the host key algorithms this host is known by."""
 
     first_keys: tuple[str, ...] = ()
+    # The server's reason when it hangs up (SSH_MSG_DISCONNECT), which paramiko only logs:
+    # "Too many authentication failures" is what ssh prints then, and so does leap-tui.
+    disconnect_reason = ""
+
+    def _parse_disconnect(self, m: paramiko.Message) -> None:
+        m.get_int()  # the reason code; the text says it for people
+        self.disconnect_reason = m.get_text()
+        self._log(logging.INFO, f"Disconnect: {self.disconnect_reason}")
 
     @property
     def preferred_keys(self) -> tuple[str, ...]:
@@ -313,8 +321,9 @@ def _connect_one(endpoint: Endpoint, options: SshOptions, sock: Any,
             client.close()
             raise
         except paramiko.AuthenticationException as exc:
+            reason = _disconnect_reason(client)
             client.close()
-            raise _auth_error(endpoint, auth, exc) from None
+            raise _auth_error(endpoint, auth, exc, reason) from None
         except (paramiko.SSHException, OSError, EOFError) as exc:
             silent = _proxy_silent(own, client)  # before close(), which ends the command
             client.close()
@@ -356,7 +365,20 @@ def _proxy_problem(sock: Any) -> str:
     return ""
 
 
-def _auth_error(endpoint: Endpoint, auth: KeyAuth, exc: Exception) -> AuthError:
+def _disconnect_reason(client: paramiko.SSHClient) -> str:
+    return str(getattr(client.get_transport(), "disconnect_reason", ""))
+
+
+def _auth_error(endpoint: Endpoint, auth: KeyAuth, exc: Exception,
+                disconnect: str = "") -> AuthError:
+    if disconnect:
+        # As ssh: "Received disconnect from HOST port N:2: Too many authentication failures".
+        tried = "; ".join(auth.problems)
+        return AuthError(f"{endpoint.label}: {endpoint.hostname} closed the connection: "
+                         f"{disconnect} (as {endpoint.user}"
+                         + (f"; {tried}" if tried else "") + ")",
+                         hint="too many keys offered (ssh-agent's): give the host its "
+                         "IdentityFile with IdentitiesOnly yes in ~/.ssh/config")
     if auth.needs_passphrase:
         return AuthError(f"{endpoint.label}: the key {auth.needs_passphrase[0]} needs a "
                          "passphrase", hint="load it into ssh-agent or answer the prompt")
