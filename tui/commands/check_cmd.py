@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from tui.commands.common import CommandError, add_target_options, open_workspace
 from tui.commands.findings_out import (
@@ -39,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
         workspace = open_workspace(args, nothing="nothing to check: give --clace FILE and/or "
                                    "--provider DIR")
     except CommandError as error:
+        if args.format in ("github", "sarif"):
+            report_input_error(args.format, error)
         return fail(args, "check", str(error), error=error.config_error)
     findings = workspace.check()
     root = workspace.provider.root if workspace.provider is not None else None
@@ -58,6 +61,25 @@ def run(args: argparse.Namespace) -> int:
         print_text(located)
         print(summary(findings), file=sys.stderr)
     return exit_status(findings, strict=args.strict)
+
+
+def report_input_error(form: str, error: CommandError) -> None:
+    """Exit 2 under --format github or sarif: the reason where CI looks (an annotation, the
+    SARIF run's notifications), not on stderr alone."""
+    from tui.commands.findings_out import (
+        InputError,
+        display_path,
+        print_github_errors,
+        print_sarif_failure,
+    )
+
+    found = error.config_error.all_errors() if error.config_error is not None else []
+    errors = [InputError(e.message, display_path(e.file) or None, e.line, e.column)
+              for e in found] or [InputError(str(error))]
+    if form == "github":
+        print_github_errors(errors)
+    else:
+        print_sarif_failure(errors, version(), Path.cwd())
 
 
 def exit_status(findings: list[Finding], *, strict: bool = False) -> int:

@@ -250,3 +250,46 @@ def print_sarif(located: list[Located], rules: dict[str, str], tool_version: str
     json.dump(sarif(located, rules, tool_version, cwd), sys.stdout, indent=2,
               ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+@dataclass(frozen=True, slots=True)
+class InputError:
+    """Why a check could not run (exit 2), for the github and sarif formats."""
+
+    message: str
+    path: str | None = None  # as printed
+    line: int | None = None
+    column: int | None = None
+
+
+def print_github_errors(errors: list[InputError]) -> None:
+    """An error annotation per file that could not be read, so that CI shows why."""
+    for error in errors:
+        properties = ["title=leap-tui"]
+        if error.path:
+            properties.insert(0, f"file={_gh_property(error.path)}")
+            if error.line is not None:
+                properties.insert(1, f"line={error.line}")
+                if error.column is not None:
+                    properties.insert(2, f"col={error.column}")
+        sys.stdout.write(f"::error {','.join(properties)}::{_gh_data(error.message)}\n")
+
+
+def print_sarif_failure(errors: list[InputError], tool_version: str, cwd: Path) -> None:
+    """A SARIF log whose run did not succeed: no results, and a toolExecutionNotification
+    per error (SARIF 2.1.0, 3.20.21), located when the error names a file."""
+    document = sarif([], {}, tool_version, cwd)
+    notifications = []
+    for error in errors:
+        notification: dict[str, Any] = {"level": "error", "message": {"text": error.message}}
+        if error.path:
+            location: dict[str, Any] = {"artifactLocation": _artifact(error.path)}
+            if error.line is not None:
+                location["region"] = {"startLine": error.line, **(
+                    {"startColumn": error.column} if error.column is not None else {})}
+            notification["locations"] = [{"physicalLocation": location}]
+        notifications.append(notification)
+    document["runs"][0]["invocations"] = [{"executionSuccessful": False,
+                                           "toolExecutionNotifications": notifications}]
+    json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
