@@ -18,6 +18,10 @@ Decisions worth knowing:
   that the model falls back to.
 * CL008 is a warning, not an error, when HTTPS is disabled (-1) and service_email is set:
   nothing fails to start, but the certificates the operator asked for never come.
+* CL002 (a privileged port) and CL018 (the page's placeholder address) are information:
+  the page recommends port 443 with its own setup step, and marks the address CHANGE, so
+  its recommended configuration passes ``check --strict``; the host's real capability is
+  the apply preflight's (PF002, an error).
 * CL010 and CL016 are information: the page recommends starting with ``use_staging =
   true``, and describes cert_location being looked up before certmagic; CL016 says that
   Clace v0.1.10 and later use certmagic alone (claceio/clace b0c4254), naming the version,
@@ -47,7 +51,8 @@ ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 _RULES: dict[str, tuple[Severity, str]] = {
     "CL000": (ERR, "the Clace file does not parse: it is not opened, checked or written"),
     "CL001": (ERR, "a Clace port is not an integer in -1..65535"),
-    "CL002": (WARN, "a port in 1..1023 needs root or setcap, again after every update"),
+    "CL002": (INFO, "a port in 1..1023: the page's Privileged Ports setup (setcap, again "
+              "after every update) or root; the apply's preflight checks the host (PF002)"),
     "CL003": (WARN, "port 0: a random port at each start; clients must follow every restart"),
     "CL004": (INFO, "port -1: that listener is disabled"),
     "CL005": (ERR, "both HTTP and HTTPS are disabled"),
@@ -65,7 +70,8 @@ _RULES: dict[str, tuple[Severity, str]] = {
     "CL016": (INFO, "automatic certificates with cert lookup on: the page looks up "
               "cert_location first; Clace v0.1.10+ uses certmagic alone"),
     "CL017": (ERR, "redirect_to_https with HTTPS disabled (error) or not on 443 (warning)"),
-    "CL018": (WARN, "service_email is the page's example address, not a real one"),
+    "CL018": (INFO, "service_email is the page's example address, which the page marks "
+              "CHANGE"),
     "CL019": (WARN, "a section named like [http]/[https] but misspelled: Clace ignores it"),
     "CL020": (WARN, "an [http]/[https] setting written in another section, where it is ignored"),
     "CL021": (WARN, "an empty certificate path: files land in the server's working directory"),
@@ -81,8 +87,8 @@ _EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
 _LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
 _HOSTNAME_RE = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
 _SETCAP_HINT = (
-    "run as root or `sudo setcap cap_net_bind_service=+ep /path/to/clace`, "
-    "again after every update of the binary"
+    "the page's setup step: `sudo setcap cap_net_bind_service=+ep /path/to/clace`, "
+    "again after every update of the binary (or run as root)"
 )
 
 HostKind = Literal["all", "ipv4", "ipv6", "name", "invalid"]
@@ -263,8 +269,10 @@ def check_clace(cfg: ClaceConfig) -> list[Finding]:
             add(
                 "CL018",
                 "https.service_email",
-                f"service_email {email!r} is the page's example address",
-                "put your own address: it receives expiration emails from the CA",
+                f"service_email {email!r} is the page's example address (the page marks "
+                "it CHANGE to your email address)",
+                "put your own address: it receives expiration emails from the CA, and Let's "
+                "Encrypt refuses example.com contacts",
             )
     auto = https_on and bool(email)
     if auto:
@@ -391,8 +399,9 @@ def _check_port(section: str, name: str, port: int, broken: set[str], add: _Add)
         add(
             "CL002",
             key,
-            f"{name} port {port} is privileged: binding it needs root or the "
-            "cap_net_bind_service capability",
+            f"{name} port {port} is privileged: as the page's Privileged Ports section says, "
+            "a non-root server needs the cap_net_bind_service capability (the apply's "
+            "preflight checks the host: PF002)",
             _SETCAP_HINT,
         )
     return port
