@@ -72,6 +72,9 @@ def fail(args: argparse.Namespace | None, command: str, message: str, *,
     """One line per problem on stderr (never a traceback); under --format json also the
     error object on stdout, so that a script reading stdout learns why. The one way every
     command reports what stops it."""
+    from tui.core.clip import clip_message
+
+    message = "\n".join(clip_message(line) for line in message.splitlines())
     for line in message.splitlines() or [""]:
         print(f"leap-tui: {line}", file=sys.stderr)
     if args is not None and wants_json(args):

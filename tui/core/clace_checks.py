@@ -44,6 +44,7 @@ from tui.core.clace_schema import (
     is_known_section,
     value_has_kind,
 )
+from tui.core.clip import clip, quoted
 from tui.core.findings import Finding, Severity
 
 ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -88,7 +89,7 @@ _LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
 _HOSTNAME_RE = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
 _SETCAP_HINT = (
     "the page's setup step: `sudo setcap cap_net_bind_service=+ep /path/to/clace`, "
-    "again after every update of the binary (or run as root)"
+    "again after every update of the binary; or run the server as root"
 )
 
 HostKind = Literal["all", "ipv4", "ipv6", "name", "invalid"]
@@ -136,7 +137,8 @@ def classify_host(host: str) -> HostInfo:
         try:
             return HostInfo(host, "ipv6", ipaddress.IPv6Address(host[1:-1]))
         except ValueError:
-            return HostInfo(host, "invalid", problem=f"{host!r} is not a bracketed IPv6 address")
+            return HostInfo(host, "invalid",
+                            problem=f"{quoted(host)} is not a bracketed IPv6 address")
     if ":" in host:
         try:
             ipaddress.IPv6Address(host)
@@ -144,14 +146,15 @@ def classify_host(host: str) -> HostInfo:
             return HostInfo(
                 host,
                 "invalid",
-                problem=f"{host!r} is not a bare address: no scheme, port or path here",
+                problem=f"{quoted(host)} is not a bare address: no scheme, port or path here",
                 hint="give only the address or name; the port has its own key",
             )
         return HostInfo(
             host,
             "invalid",
-            problem=f"IPv6 literal {host!r} is not bracketed: Clace joins host and port with ':'",
-            hint=f'write host = "[{host}]"',
+            problem=f"IPv6 literal {quoted(host)} is not bracketed: Clace joins host and port "
+            "with ':'",
+            hint=f'write host = "[{clip(host)}]"',
         )
     try:
         return HostInfo(host, "ipv4", ipaddress.IPv4Address(host))
@@ -163,7 +166,7 @@ def classify_host(host: str) -> HostInfo:
     return HostInfo(
         host,
         "invalid",
-        problem=f"{host!r} is neither an IP address nor a host name",
+        problem=f"{quoted(host)} is neither an IP address nor a host name",
         hint='e.g. "127.0.0.1", "0.0.0.0", "[::1]" or a DNS name',
     )
 
@@ -262,14 +265,14 @@ def check_clace(cfg: ClaceConfig) -> list[Finding]:
             add(
                 "CL009",
                 "https.service_email",
-                f"service_email {email!r} is not an email address",
+                f"service_email {quoted(email)} is not an email address",
                 "give an address the CA can write to, e.g. admin@your-domain.org",
             )
         elif _is_example_address(email):
             add(
                 "CL018",
                 "https.service_email",
-                f"service_email {email!r} is the page's example address (the page marks "
+                f"service_email {quoted(email)} is the page's example address (the page marks "
                 "it CHANGE to your email address)",
                 "put your own address: it receives expiration emails from the CA, and Let's "
                 "Encrypt refuses example.com contacts",
@@ -442,7 +445,7 @@ def _check_types(cfg: ClaceConfig, add: _Add) -> set[str]:
                 "CL015",
                 key,
                 f"{spec.label} must be a string, not {written}",
-                f'quote it: {spec.name} = "{value}"',
+                f'quote it: {spec.name} = "{clip(str(value))}"',
             )
     return broken
 
@@ -458,7 +461,7 @@ def _check_unknown_keys(cfg: ClaceConfig, add: _Add) -> None:
             add(
                 "CL014",
                 f"{section}.{join_key([key])}",
-                f"unknown key {key!r} in [{section}]: the server ignores it silently",
+                f"unknown key {quoted(key)} in [{section}]: the server ignores it silently",
                 hint,
             )
 
@@ -519,7 +522,7 @@ def _guess_bool(value: object) -> str:
 
 def _toml(value: object) -> str:
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{clip(value)}"'
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tui.core.clip import clip_message
+
 
 class ConfigError(Exception):
     """A file that cannot be read or parsed.
@@ -15,7 +17,7 @@ class ConfigError(Exception):
         self, file: str, message: str, line: int | None = None, column: int | None = None
     ) -> None:
         self.file = file
-        self.message = " ".join(message.split())
+        self.message = clip_message(" ".join(message.split()))
         self.line = line
         self.column = column
         # Other files of the same load that do not parse either (a provider has many).
