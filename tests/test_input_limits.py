@@ -45,7 +45,7 @@ def test_a_huge_clace_file_is_refused_in_one_line(here: Path,
     sparse(here / "clace.toml", 200 * 1024 * 1024, b'[http]\nhost = "')
     for argv in (["check", "--clace", "clace.toml"], ["set", "clace.toml", "http.port", "1"],
                  ["get", "clace.toml", "http.port"], ["ports", "--clace", "clace.toml"]):
-        status, out, err = run(capsys, *argv)
+        status, _, err = run(capsys, *argv)
         assert status == 2, argv
         assert err == ("leap-tui: clace.toml: too large to be a configuration file: 200.0 MiB "
                        "(209715200 bytes), over leap-tui's limit of 1.0 MiB\n"), argv
