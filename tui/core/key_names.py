@@ -35,7 +35,8 @@ class _KnownCache(Protocol):
 def clace_key_problem(key: str) -> str | None:
     """Why Clace would not read ``key`` (a dotted path), with a did-you-mean; None when
     some version of the server reads it."""
-    parts = split_key(key)
+    # An index into an array of tables ("1" of permissions.allow.1.method) names no key.
+    parts = tuple(part for part in split_key(key) if not part.isdigit())
     for cut in range(len(parts) - 1, -1, -1):
         section = tuple(parts[:cut])
         if is_known_section(section) and is_known_key(section, join_key(parts[cut:])):
