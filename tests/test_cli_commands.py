@@ -103,7 +103,8 @@ def test_get_names_a_built_in_origin_once(
 
 
 def test_set_an_inline_table(clace: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, _, err = run(capsys, "set", str(clace), "metadata.d", "{a = 1}")
+    # metadata.d is no key Clace reads: --force writes it (test_set_unknown_keys.py).
+    status, _, err = run(capsys, "set", str(clace), "metadata.d", "{a = 1}", "--force")
     assert (status, err) == (0, "")
     assert "big = inf\nd = {a = 1}\n" in clace.read_text()
 

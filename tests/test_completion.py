@@ -32,14 +32,32 @@ def test_candidates(provider: Path) -> None:
     assert complete(["leap-tui", "check", "--format", ""]) == ["text", "json", "github", "sarif"]
     assert complete(["leap-tui", "check", "--clace", ""]) == [FILES]
     assert complete(["leap-tui", "--provider", ""]) == [DIRS]
-    # Host names: the inventory's (hosts.toml here) and the provider's nodes.
+    # Host names: those of the inventory in effect, as apply finds it. With --provider and
+    # no --inventory, the provider's nodes: the hosts.toml here is not used, so not offered.
     hosts = complete(["leap-tui", "apply", "--provider", str(provider), "--yes", ""])
-    assert hosts == ["db1", "edge", "mx1", "vpn1", "web1"]
-    assert complete(["leap-tui", "rollback", "--host", ""]) == ["edge"]
+    assert hosts == ["db1", "mx1", "vpn1", "web1"]
+    assert complete(["leap-tui", "rollback", "--host", ""]) == []  # no inventory, no provider
+    assert complete(["leap-tui", "rollback", "--inventory", "hosts.toml", "--host", ""]) == [
+        "edge"]
     assert "AP014" in complete(["leap-tui", "rules", ""])
     assert {"json", "ssh", "CL006", "check"} <= set(complete(["leap-tui", "help", ""]))
     assert complete(["leap-tui", "certs", ""])[:1] == ["new"]
     assert complete(["leap-tui", "completion", ""]) == ["bash", "fish", "zsh"]
+
+
+def test_limit_completes_hosts_groups_tags_services_and_environments(provider: Path) -> None:
+    limit = complete(["leap-tui", "apply", "--provider", str(provider), "--limit", ""])
+    assert {"web1", "vpn1", "service:openvpn", "service:webapp"} <= set(limit)
+    assert not [c for c in limit if c == "edge"]  # hosts.toml here is not in effect
+    (provider / "nodes" / "web1.json").write_text(
+        '{"ip_address": "10.0.0.1", "services": ["webapp"], "tags": ["production"]}\n')
+    limit = complete(["leap-tui", "rollback", "--provider", str(provider), "--limit",
+                      "vpn1,!t"])
+    assert "vpn1,!tag:production" in limit and "vpn1,!env:production" in limit
+    (provider.parent / "hosts.toml").write_text(
+        '[[host]]\nname = "edge"\naddress = "10.0.0.9"\ngroups = ["front"]\n')
+    assert complete(["leap-tui", "apply", "--inventory", "hosts.toml", "-l", ""]) == [
+        "edge", "front"]
 
 
 def test_the_hidden_command_never_fails(capsys: pytest.CaptureFixture[str]) -> None:
@@ -70,9 +88,10 @@ def test_bash_completes_commands_options_and_nodes(provider: Path) -> None:
     script.write_text(SCRIPTS["bash"])
 
     def completions(*words: str) -> list[str]:
-        line = " ".join(f"'{w}'" for w in words)
-        out = run_shell(["bash", "-c", f"source {script}; COMP_WORDS=({line}); "
-                         f"COMP_CWORD={len(words) - 1}; _leap_tui; "
+        # As bash calls it: the line up to the cursor (COMP_WORDS, split at ':' too, unused).
+        line = " ".join(words)
+        out = run_shell(["bash", "-c", f"source {script}; COMP_LINE='{line}'; "
+                         f"COMP_POINT={len(line)}; _leap_tui; "
                          "printf '%s\\n' \"${COMPREPLY[@]}\""], provider)
         return out.split()
 
@@ -81,6 +100,11 @@ def test_bash_completes_commands_options_and_nodes(provider: Path) -> None:
     assert completions("leap-tui", "check", "--format", "s") == ["sarif"]
     assert completions("leap-tui", "apply", "--provider", "provider", "w") == ["web1"]
     assert completions("leap-tui", "--clace", "hosts") == ["hosts.toml"]
+    # bash replaces the part after the last ':' of the word: that part is what it gets.
+    assert completions("leap-tui", "apply", "--provider", "provider", "--limit",
+                       "service:o") == ["openvpn"]
+    assert completions("leap-tui", "apply", "--provider", "provider", "--limit", "v") == [
+        "vpn1"]
 
 
 def test_fish_completes(provider: Path) -> None:
@@ -91,7 +115,7 @@ def test_fish_completes(provider: Path) -> None:
     out = run_shell(["fish", "--no-config", "-c",
                      f"source {script}; complete -C 'leap-tui rules AP01'"], provider)
     assert [line.split("\t")[0] for line in out.splitlines()] == [
-        "AP010", "AP012", "AP013", "AP014", "AP015", "AP016", "AP017"]
+        "AP010", "AP012", "AP013", "AP014", "AP015", "AP016", "AP017", "AP018"]
 
 
 def test_zsh_script_parses_and_completes(provider: Path) -> None:

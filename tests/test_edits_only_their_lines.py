@@ -73,8 +73,9 @@ def test_set_inside_an_array_of_tables(
 ) -> None:
     path = tmp_path / "clace.toml"
     path.write_text(AOT)
-    assert run(capsys, "set", str(path), "permissions.1.a", "5")[0] == 0
-    assert run(capsys, "set", str(path), "permissions.0.b", "true")[0] == 0
+    # Keys Clace does not read (permissions holds allow/disallow): --force writes them.
+    assert run(capsys, "set", str(path), "permissions.1.a", "5", "--force")[0] == 0
+    assert run(capsys, "set", str(path), "permissions.0.b", "true", "--force")[0] == 0
     assert path.read_text() == (
         "[http]\nport = 1\n\n[[permissions]]\na = 1\nb = true\n\n[[permissions]]\na = 5\n"
     )

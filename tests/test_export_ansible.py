@@ -31,8 +31,10 @@ NEW = b'[http]\nhost = "127.0.0.1"\nport = 25223\n\n[logging]\nlevel = "WARN"\n'
 PLAYBOOK = Path(sys.executable).with_name("ansible-playbook")
 
 
-def ansible_playbook(env: RemoteEnv, project: Path,
-                     *extra: str) -> subprocess.CompletedProcess[str]:
+def ansible_playbook(env: RemoteEnv, project: Path, *extra: str,
+                     known_hosts: bool = True) -> subprocess.CompletedProcess[str]:
+    """The play, its ssh reading only this test's files; ``known_hosts=False``: no
+    UserKnownHostsFile given (ssh's default, an empty ~/.ssh/known_hosts under HOME)."""
     if not PLAYBOOK.exists():
         missing(f"{PLAYBOOK} not found: `make install` installs ansible-core (test extra)")
     ssh_config = env.root / "ansible_ssh_config"
@@ -45,8 +47,10 @@ def ansible_playbook(env: RemoteEnv, project: Path,
         "ANSIBLE_SSH_CONTROL_PATH_DIR": str(control),
         "ANSIBLE_PYTHON_INTERPRETER": f"{sys.base_exec_prefix}/bin/python3",
         "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_SSH_ARGS": (f"-F {ssh_config} -o UserKnownHostsFile={env.known_hosts} "
-                             f"-o GlobalKnownHostsFile={env.root / 'no-global-known-hosts'} "
+        "ANSIBLE_SSH_ARGS": (f"-F {ssh_config} "
+                             + (f"-o UserKnownHostsFile={env.known_hosts} " if known_hosts
+                                else "")
+                             + f"-o GlobalKnownHostsFile={env.root / 'no-global-known-hosts'} "
                              "-o ControlMaster=auto -o ControlPersist=10s"),
     }
     environment.pop("SSH_AUTH_SOCK", None)
@@ -164,7 +168,69 @@ def test_a_lockout_change_that_is_not_confirmed_reverts(
     while live.read_bytes() != before and time.monotonic() < limit:
         time.sleep(0.5)
     assert live.read_bytes() == before, done.stdout[-3000:]
-    (state,) = [p for p in remote_env.remote.iterdir()
-                if ".leap-tui-ansible." in p.name and p.is_dir()]
-    assert (state / "decided" / "reverted").is_file()
+    # Reverted, and nothing of the watchdog is left: its state and its script are gone.
+    limit = time.monotonic() + 30
+    while (leftovers := [p.name for p in remote_env.remote.iterdir()
+                         if ".leap-tui-ansible." in p.name]) and time.monotonic() < limit:
+        time.sleep(0.2)
+    assert leftovers == []
     assert [p for p in remote_env.remote.iterdir() if p.name.endswith("~")]  # copy's backup
+
+
+def test_the_inventorys_known_hosts_goes_with_the_hosts(
+        remote_env: RemoteEnv, sshd_hosts: Hosts, capsys: pytest.CaptureFixture[str]) -> None:
+    """hosts.toml `known_hosts = "..."`: the play's ssh checks host keys against it too, as
+    leap-tui does; ~/.ssh/known_hosts (empty here) is not where the keys are."""
+    (host,) = sshd_hosts(1)
+    remote_env.trust(host)  # into the inventory's known_hosts file only
+    live = remote_env.remote / "k0.toml"
+    live.write_bytes(OLD)
+    inventory = remote_env.inventory(remote_env.host_toml(host, "k0", [
+        {"source": "clace", "target": str(live)}]))
+    clace = remote_env.root / "clace.toml"
+    clace.write_bytes(NEW)
+    project = remote_env.root / "project"
+    assert main(["export", "ansible", str(project), "--inventory", str(inventory), "--clace",
+                 str(clace), "--allow-errors", "--confirm-within", "60"]) == 0
+    capsys.readouterr()
+    k0 = yaml.safe_load((project / "inventory.yml").read_text())["all"]["hosts"]["k0"]
+    assert k0["ansible_ssh_common_args"] == (
+        f"-o 'UserKnownHostsFile={remote_env.known_hosts} ~/.ssh/known_hosts "
+        "~/.ssh/known_hosts2'")
+
+    done = ansible_playbook(remote_env, project, known_hosts=False)
+
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert live.read_bytes() == NEW
+    assert not [p for p in remote_env.remote.iterdir() if ".leap-tui-ansible." in p.name]
+
+
+def test_the_watchdog_window_starts_at_the_copy(tmp_path: Path) -> None:
+    """Ansible's slow tasks before the copy do not count against the window: the watchdog
+    waits for a kept file to change, then counts; unchanged, it stands down."""
+    from tui.core.export.ansible_playbook import watchdog_script
+
+    script = tmp_path / "watchdog.sh"
+    script.write_text(watchdog_script())
+    live = tmp_path / "live.toml"
+    live.write_bytes(OLD)
+    state = tmp_path / "live.toml.leap-tui-ansible.1"
+    subprocess.run(["/bin/sh", str(script), "keep", str(state), str(live)], check=True)
+    waiting = subprocess.Popen(["/bin/sh", str(script), "wait", str(state), "1", "600"])
+    try:
+        time.sleep(3)  # three windows long, and no file changed: nothing to revert yet
+        assert waiting.poll() is None and state.is_dir() and live.read_bytes() == OLD
+        live.write_bytes(NEW)  # the play's copy
+        assert waiting.wait(60) == 0
+    finally:
+        if waiting.poll() is None:
+            waiting.kill()
+    assert live.read_bytes() == OLD  # not confirmed within 1 s of the copy: reverted
+    assert not state.exists() and not script.exists()
+
+    script.write_text(watchdog_script())
+    subprocess.run(["/bin/sh", str(script), "keep", str(state), str(live)], check=True)
+    # Nothing pushed within SETUP (a copy failed): the watchdog stands down, reverts nothing.
+    assert subprocess.run(["/bin/sh", str(script), "wait", str(state), "1", "1"],
+                          timeout=60).returncode == 0
+    assert live.read_bytes() == OLD and not state.exists() and not script.exists()

@@ -286,7 +286,8 @@ def test_dry_run_piped_into_patch_applies_cleanly(
     patch = (mirror / "patch.diff").read_text()
     assert f'+note = "{long_value}"\n' in patch
     assert patch.startswith("--- h0/") and "per-host result" not in patch
-    assert "per-host result" in done.stderr  # the status table went to stderr
+    # The status table went to stderr: as records, stderr being a pipe here too.
+    assert "host\tstatus\tfiles\tbackup\tdetail\ttime\n" in done.stderr
     assert (remote_env.remote / "h0.toml").read_bytes() == OLD
 
 

@@ -48,7 +48,8 @@ CORRUPTIONS: list[tuple[str, bytes, str]] = [
     ("detail as a list", good(detail=[1]), '"detail" is list'),
     ("result empty", good(result=""), '"result" is str ""'),
     ("time as a float", good().replace(b'"2026-01-02T03:04:05Z"', b"1e999"), '"time" is float'),
-    ("nested too deeply", b"[" * 100_000 + b"]" * 100_000, "not JSON"),
+    ("nested too deeply", b"[" * 30_000 + b"]" * 30_000, "not JSON"),
+    ("a line over 64 KiB", good(detail="x" * 200_000), "a line of 200"),
     ("NUL bytes", b"\x00\x00" + good(), "not JSON"),
     ("a lone surrogate", good().replace(b'"h1"', b'"\\ud800"'), "lone surrogate"),
     ("Rich markup and a huge run", good(run="[/x]" * 5000, host="[/bad]"), ""),
@@ -72,6 +73,21 @@ def test_each_bad_line_is_reported_by_number_and_skipped(
     assert problem.line == 2
     assert reason in problem.message
     assert problem.format(journal.path).startswith(f"{journal.path}:2: ")
+
+
+def test_a_huge_line_is_never_held_whole(tmp_path: Path) -> None:
+    """A 20 MB line (damage, or something else written there) is counted and skipped:
+    the entries around it are read, the problem names its size."""
+    journal = Journal(tmp_path)
+    with journal.path.open("wb") as handle:
+        handle.write(good(host="first") + b"\n")
+        handle.write(b'{"detail": "' + b"y" * 20_000_000 + b'"}\n')
+        handle.write(good(host="last") + b"\n")
+    read = journal.read()
+    assert [e.host for e in read.entries] == ["first", "last"]
+    (problem,) = read.problems
+    assert problem.line == 2 and problem.message.startswith("a line of 20000015 bytes")
+    assert len(problem.message) < 200
 
 
 def test_bom_crlf_and_blank_lines_are_read(tmp_path: Path) -> None:

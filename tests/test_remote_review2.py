@@ -283,7 +283,7 @@ def test_failed_arming_leaves_no_backup_for_rollback_to_stick_on(
     assert target.read_bytes() == OLD
     assert sorted(p.name for p in remote_env.remote.iterdir()) == ["clace.toml"]
     (undone,) = rollback_fleet(options.inventory.hosts, options)
-    assert undone.status == "failed" and "no backup" in undone.message
+    assert undone.status == "failed" and "no leap-tui backup" in undone.message
 
 
 # -- L1: the watchdog already reverting is waited for, never raced ------------------------

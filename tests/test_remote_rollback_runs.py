@@ -55,7 +55,8 @@ def test_rollback_after_a_partial_failure_leaves_the_untouched_host(
     assert "nothing to roll back" not in capsys.readouterr().out
     # Nothing left to undo: the newest backup on each host, as before (none here).
     assert main(["rollback", "--inventory", str(inventory), "--yes"]) == 1
-    assert "no backup to restore" in " ".join(capsys.readouterr().out.split())
+    assert "AP018 nothing to roll back on h0: no leap-tui backup of" in " ".join(
+        capsys.readouterr().out.split())
 
 
 def entry(run: str, host: str, result: str, backup: str | None, *, action: str = "apply",

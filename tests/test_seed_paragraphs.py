@@ -159,13 +159,13 @@ def test_automatic_certificate_prerequisites(tmp_path: Path, said: Said) -> None
 
 
 def test_the_pages_automatic_configuration(tmp_path: Path, said: Said) -> None:
-    """No error; the warnings are the ones the page asks for itself (CHANGE the address,
-    privileged ports need the setup it describes)."""
+    """Nothing wrong: what the page asks for itself (CHANGE the address, privileged ports
+    need the setup it describes) is information, so `check --strict` passes it."""
     said(CLACE, "Once the pre-requisites are met, set the `service_email` config parameter to "
          "your email address.")
     found = clace(tmp_path, AUTO_EXAMPLE)
-    assert codes(found, Severity.ERROR) == set()
-    assert codes(found, Severity.WARNING) == {"CL018", "CL002"}
+    assert codes(found, Severity.ERROR) == set() and codes(found, Severity.WARNING) == set()
+    assert {"CL018", "CL002"} <= codes(found, Severity.INFO)
 
 
 def test_start_with_staging(tmp_path: Path, said: Said) -> None:

@@ -88,10 +88,13 @@ def check_errors(clace: Path | None, provider: Path | None) -> list[Finding]:
     return [f for f in workspace.check() if f.severity is Severity.ERROR]
 
 
-def show_check_errors(console: Console, errors: list[Finding], *, refused: bool) -> None:
-    for finding in errors:
-        console.print(finding.format_text(), style="red", markup=False, highlight=False,
-                      soft_wrap=True)
+def show_check_errors(console: Console, errors: list[Finding], provider: Path | None, *,
+                      refused: bool) -> None:
+    """The errors as `check` prints them (one formatter), then why nothing is pushed."""
+    from tui.commands.findings_out import print_findings
+
+    console.file.flush()
+    print_findings(errors, provider, stream=console.file)
     if refused:
         console.print(f"Refusing to apply: `leap-tui check` finds {len(errors)} error(s) in "
                       "these files. Fix them, or give --allow-errors.", style="red",
@@ -126,9 +129,9 @@ def run(args: argparse.Namespace) -> int:
         plans = plan(inventory, sources, [h.name for h in hosts])
         errors = check_errors(clace, provider)
         if args.parallel < 1 or args.canary < 0:
-            raise ConfigError("-", "--parallel must be at least 1 and --canary at least 0")
+            raise ConfigError("", "--parallel must be at least 1 and --canary at least 0")
         if args.confirm_within is not None and args.confirm_within < 1:
-            raise ConfigError("-", "--confirm-within must be at least 1 second")
+            raise ConfigError("", "--confirm-within must be at least 1 second")
         check_journal(writing=not args.dry_run)
     except ConfigError as exc:
         return fail_input(args, "apply", exc)
@@ -143,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     if errors:
         # The TUI greys out Apply for the same reason. A dry run still shows the diff.
         refused = not args.dry_run and not args.allow_errors
-        show_check_errors(status, errors, refused=refused)
+        show_check_errors(status, errors, provider, refused=refused)
         if refused:
             return 1
     if provider:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from tui.commands.common import CommandError, add_target_options, open_workspace
 from tui.commands.findings_out import (
-    Located,
     Locator,
     print_github,
     print_sarif,
@@ -41,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
         workspace = open_workspace(args, nothing="nothing to check: give --clace FILE and/or "
                                    "--provider DIR")
     except CommandError as error:
+        if args.format in ("github", "sarif"):
+            report_input_error(args.format, error)
         return fail(args, "check", str(error), error=error.config_error)
     findings = workspace.check()
     root = workspace.provider.root if workspace.provider is not None else None
@@ -62,15 +63,27 @@ def run(args: argparse.Namespace) -> int:
     return exit_status(findings, strict=args.strict)
 
 
+def report_input_error(form: str, error: CommandError) -> None:
+    """Exit 2 under --format github or sarif: the reason where CI looks (an annotation, the
+    SARIF run's notifications), not on stderr alone."""
+    from tui.commands.findings_out import (
+        InputError,
+        display_path,
+        print_github_errors,
+        print_sarif_failure,
+    )
+
+    found = error.config_error.all_errors() if error.config_error is not None else []
+    errors = [InputError(e.message, display_path(e.file) or None, e.line, e.column)
+              for e in found] or [InputError(str(error))]
+    if form == "github":
+        print_github_errors(errors)
+    else:
+        print_sarif_failure(errors, version(), Path.cwd())
+
+
 def exit_status(findings: list[Finding], *, strict: bool = False) -> int:
     counts = count_by_severity(findings)
     if counts[Severity.ERROR] or (strict and counts[Severity.WARNING]):
         return 1
     return 0
-
-
-def print_findings(findings: list[Finding], provider_root: Path | None = None) -> None:
-    """The findings as `check` prints them (for `set`, which shows what a change produced)."""
-    locator = Locator(provider_root)
-    located: list[Located] = [locator.locate(f) for f in findings]
-    print_text(located)

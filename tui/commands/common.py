@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
 
 from tui.core.errors import ConfigError
 from tui.core.workspace import Workspace, discover_clace, discover_provider
@@ -33,18 +32,6 @@ def add_target_options(
         parser.add_argument("--inventory", metavar="FILE", default=argparse.SUPPRESS,
                             help="the hosts: hosts.toml, or an Ansible INI/YAML "
                             "inventory")
-
-
-def fail(message: str, status: int = 2, stream: TextIO | None = None) -> int:
-    """Print a one-line error (never a traceback) and return the exit status."""
-    for line in message.splitlines() or [""]:  # several files: one line each
-        print(f"leap-tui: {line}", file=stream or sys.stderr)
-    return status
-
-
-def fail_input(error: ConfigError) -> int:
-    """Exit 2 for input that cannot be used: one line per file that does not parse."""
-    return fail("\n".join(map(str, error.all_errors())))
 
 
 class CommandError(Exception):
@@ -87,4 +74,6 @@ def open_workspace(args: argparse.Namespace, *, nothing: str) -> Workspace:
     try:
         return Workspace.open(clace=clace, provider=provider)
     except ConfigError as error:
-        raise CommandError("\n".join(map(str, error.all_errors())), error) from None
+        from tui.commands.output import error_lines
+
+        raise CommandError(error_lines(error), error) from None

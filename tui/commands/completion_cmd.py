@@ -13,6 +13,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.core.hosts import HostFacts
 
 FILES = "__files__"
 DIRS = "__dirs__"
@@ -23,13 +27,24 @@ _HOST_DESTS = {"hosts", "host"}
 BASH = """\
 # leap-tui completion for bash: eval "$(leap-tui completion bash)"
 _leap_tui() {
-    local IFS=$'\\n' current="${COMP_WORDS[COMP_CWORD]}"
-    local candidates
-    candidates=$(leap-tui __complete -- "${COMP_WORDS[@]:0:COMP_CWORD+1}")
+    # The words from the line itself: bash splits COMP_WORDS at ':' (COMP_WORDBREAKS), and
+    # --limit tag:production must reach leap-tui whole.
+    local line="${COMP_LINE:0:COMP_POINT}"
+    local current="${line##*[[:space:]]}"
+    local -a words
+    read -r -a words <<< "$line"
+    [[ -z "$current" ]] && words+=("")
+    local IFS=$'\\n' candidates
+    candidates=$(leap-tui __complete -- "${words[@]}")
     case "$candidates" in
         __files__) compopt -o filenames; COMPREPLY=($(compgen -f -- "$current")) ;;
         __dirs__) compopt -o filenames; COMPREPLY=($(compgen -d -- "$current")) ;;
-        *) COMPREPLY=($(compgen -W "$candidates" -- "$current")) ;;
+        *) COMPREPLY=($(compgen -W "$candidates" -- "$current"))
+           # bash replaces only the part after the word's last ':'.
+           if [[ "$current" == *:* && "$COMP_WORDBREAKS" == *:* ]]; then
+               local prefix="${current%"${current##*:}"}"
+               COMPREPLY=("${COMPREPLY[@]#"$prefix"}")
+           fi ;;
     esac
 }
 complete -F _leap_tui leap-tui
@@ -155,6 +170,8 @@ def _values(action: argparse.Action, before: list[str], current: str) -> list[st
         return [DIRS]
     if action.dest in _HOST_DESTS:
         return host_names(before)
+    if action.dest == "limit":
+        return limit_patterns(before, current)
     if action.dest == "codes":
         from tui.core.rules import all_rules
 
@@ -166,23 +183,53 @@ def _values(action: argparse.Action, before: list[str], current: str) -> list[st
     return []
 
 
-def host_names(before: list[str]) -> list[str]:
-    """The inventory's host names (``--inventory`` typed, else hosts.toml here) and the
-    provider's node names (``--provider`` typed, else the provider found from here)."""
+def _fleet(before: list[str]) -> list[HostFacts]:
+    """The hosts the command would act on, as apply finds them: --inventory when typed,
+    else the provider's nodes (--provider typed, or found from here as `check` finds it,
+    when neither --clace nor --provider is typed). Never a hosts.toml that is not used."""
+    from tui.core.hosts import HostFacts, host_facts, load_hosts
     from tui.core.workspace import discover_provider
 
-    inventory = _typed(before, "--inventory") or Path("hosts.toml")
-    provider = _typed(before, "--provider") or discover_provider()[0]
-    names: set[str] = set()
-    try:
-        from tui.core.hosts import load_hosts
+    inventory = _typed(before, "--inventory")
+    provider_root = _typed(before, "--provider")
+    if provider_root is None and _typed(before, "--clace") is None:
+        provider_root = discover_provider()[0]
+    provider = None
+    if provider_root is not None:
+        from tui.core.leap_provider import Provider
 
-        names.update(h.name for h in load_hosts(inventory).hosts)
+        try:
+            provider = Provider.load(provider_root)
+        except Exception:  # a provider that does not parse: its nodes by file name
+            provider = None
+    try:
+        hosts = load_hosts(inventory, provider_root, provider).hosts
     except Exception:  # an inventory that does not parse completes nothing, never a trace
-        pass
-    if provider is not None:
-        names.update(p.stem for p in (provider / "nodes").glob("*.json"))
-    return sorted(names)
+        if inventory is not None or provider_root is None:
+            return []
+        return [HostFacts(p.stem) for p in sorted((provider_root / "nodes").glob("*.json"))]
+    return host_facts(hosts, provider)
+
+
+def host_names(before: list[str]) -> list[str]:
+    """The names of the hosts in effect (see _fleet)."""
+    return sorted({facts.name for facts in _fleet(before)})
+
+
+def limit_patterns(before: list[str], current: str) -> list[str]:
+    """--limit: host names, groups, tag:, service: and env: of the hosts in effect; after a
+    ',' (or with a leading '!' or '&') for the pattern's last term."""
+    head, comma, term = current.rpartition(",")
+    prefix = head + comma + (term[:1] if term[:1] in ("!", "&") else "")
+    found: set[str] = set()
+    for facts in _fleet(before):
+        found.add(facts.name)
+        found.update(facts.groups)
+        found.update(f"tag:{t}" for t in facts.tags)
+        found.update(f"service:{s}" for s in facts.services)
+        if facts.environment:
+            found.add(f"env:{facts.environment}")
+    return [prefix + name for name in sorted(found)]
 
 
 def _typed(words: list[str], option: str) -> Path | None:

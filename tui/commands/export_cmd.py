@@ -55,9 +55,9 @@ def run(args: argparse.Namespace) -> int:
             try:
                 Batch.parse(args.batch)
             except ValueError as exc:
-                raise ConfigError("-", str(exc)) from None
+                raise ConfigError("", str(exc)) from None
         if args.confirm_within < 5:
-            raise ConfigError("-", "--confirm-within must be at least 5 seconds")
+            raise ConfigError("", "--confirm-within must be at least 5 seconds")
         clace, provider_root = find_targets(args)
         inventory, hosts = fleet_hosts(args, provider_root, status, list(args.host))
         sources = load_sources(inventory, hosts, clace=clace, provider=provider_root)
@@ -67,12 +67,12 @@ def run(args: argparse.Namespace) -> int:
             confirm_within=args.confirm_within, serial=args.batch)
         files = export_files(hosts, sources, settings,
                              provider=load_provider_arg(provider_root),
-                             provider_root=provider_root)
+                             provider_root=provider_root, known_hosts=inventory.known_hosts)
     except ConfigError as exc:
         return fail_input(args, "export", exc)
     if errors:
         # As apply: a playbook is a push too.
-        show_check_errors(status, errors, refused=not args.allow_errors)
+        show_check_errors(status, errors, provider_root, refused=not args.allow_errors)
         if not args.allow_errors:
             return 1
     try:
@@ -95,9 +95,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _prepare(directory: Path) -> None:
-    """DIR new or empty, or an earlier export (its files are removed): never anything else."""
-    if directory.is_symlink() or (directory.exists() and not directory.is_dir()):
-        raise ConfigError(str(directory), "not a directory")
+    """DIR new or empty, or an earlier export (its files are removed): never anything else.
+    A symbolic link to a directory is that directory, as for `cp` or `tar -C`."""
+    if directory.is_symlink() and not directory.exists():
+        raise ConfigError(str(directory), "a symbolic link to nothing: make its directory, "
+                          "or give the directory itself")
+    if directory.exists() and not directory.is_dir():
+        from tui.core.textfile import file_kind
+
+        kind = file_kind(directory.stat().st_mode) or "a regular file"
+        link = "a symbolic link to " if directory.is_symlink() else ""
+        raise ConfigError(str(directory), f"not a directory: {link}{kind}")
     if not directory.exists():
         directory.mkdir(parents=True)
         return

@@ -1,8 +1,10 @@
 """Findings as a linter prints them: ``path:line:column: CODE severity message (hint)``,
 GitHub workflow annotations, SARIF 2.1.0 for code scanning, or leap-tui's JSON.
 
-Paths are relative to the current directory when the file lies under it (else absolute),
-so that an editor or CI annotation opens the right file from where the command ran.
+The one formatter of findings for every command (check, set, apply's refusal): paths are
+relative to the current directory when the file lies under it (else absolute), so that an
+editor or CI annotation opens the right file from where the command ran. A finding about
+a whole file (a missing provider.json) has no line: it prints as ``path: CODE ...``.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import json
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 from tui.core.findings import Finding, Severity, count_by_severity
@@ -55,10 +58,13 @@ class Locator:
     """Where a finding's file is (a LEAP finding names it relative to the provider) and the
     column of its key on its line."""
 
-    def __init__(self, provider_root: Path | None = None, cwd: Path | None = None) -> None:
+    def __init__(self, provider_root: Path | None = None, cwd: Path | None = None,
+                 texts: Mapping[Path, str] | None = None) -> None:
+        """``texts``: files as edited but not saved (`set`), whose lines are not on disk."""
         self.provider_root = provider_root
         self.cwd = (cwd or Path.cwd()).resolve()
-        self._lines: dict[Path, list[str]] = {}
+        self._lines: dict[Path, list[str]] = {
+            Path(os.path.abspath(path)): text.splitlines() for path, text in (texts or {}).items()}
         self._shown: dict[str, str] = {}  # thousands of port rows name a few files
 
     def locate(self, finding: Finding) -> Located:
@@ -93,6 +99,7 @@ class Locator:
         return given
 
     def _line(self, path: Path, number: int) -> str:
+        path = Path(os.path.abspath(path))
         if path not in self._lines:
             try:
                 # Only regular files: a finding never names a FIFO, but never block on one.
@@ -125,15 +132,17 @@ def summary(findings: list[Finding]) -> str:
     return ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in Severity)
 
 
-def print_text(located: list[Located]) -> None:
-    """Plain lines on a pipe; the same text in colour on a terminal."""
-    if not sys.stdout.isatty():
-        sys.stdout.write("".join(item.text() + "\n" for item in located))
+def print_text(located: list[Located], stream: IO[str] | None = None) -> None:
+    """Plain lines on a pipe; the same text in colour on a terminal. ``stream``: stdout
+    (data, as `check` prints) or stderr (status, as apply's refusal prints)."""
+    out = stream or sys.stdout
+    if not out.isatty():
+        out.write("".join(item.text() + "\n" for item in located))
         return
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(file=out, highlight=False, soft_wrap=True)
     for item in located:
         f = item.finding
         line = Text()
@@ -143,6 +152,29 @@ def print_text(located: list[Located]) -> None:
         if f.hint:
             line.append(f" ({f.hint})", style="dim")
         console.print(line)
+
+
+def print_findings(findings: list[Finding], provider_root: Path | None = None,
+                   stream: IO[str] | None = None, texts: Mapping[Path, str] | None = None) -> None:
+    """Findings as `check` prints them, from any command (``provider_root``: where a LEAP
+    finding's provider-relative file lies; ``texts``: unsaved files, see Locator)."""
+    locator = Locator(provider_root, texts=texts)
+    print_text([locator.locate(f) for f in findings], stream)
+
+
+def display_path(name: str, cwd: Path | None = None) -> str:
+    """A file named in a message, as findings name it: relative to the current directory
+    when it lies under it, else as given."""
+    if not name or not os.path.isabs(name):
+        return name
+    here = (cwd or Path.cwd()).resolve()
+    try:
+        return Path(os.path.normpath(name)).relative_to(here).as_posix()
+    except ValueError:
+        try:
+            return Path(os.path.realpath(name)).relative_to(here).as_posix()
+        except ValueError:
+            return name
 
 
 def print_github(located: list[Located]) -> None:
@@ -221,4 +253,47 @@ def print_sarif(located: list[Located], rules: dict[str, str], tool_version: str
                 cwd: Path) -> None:
     json.dump(sarif(located, rules, tool_version, cwd), sys.stdout, indent=2,
               ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+@dataclass(frozen=True, slots=True)
+class InputError:
+    """Why a check could not run (exit 2), for the github and sarif formats."""
+
+    message: str
+    path: str | None = None  # as printed
+    line: int | None = None
+    column: int | None = None
+
+
+def print_github_errors(errors: list[InputError]) -> None:
+    """An error annotation per file that could not be read, so that CI shows why."""
+    for error in errors:
+        properties = ["title=leap-tui"]
+        if error.path:
+            properties.insert(0, f"file={_gh_property(error.path)}")
+            if error.line is not None:
+                properties.insert(1, f"line={error.line}")
+                if error.column is not None:
+                    properties.insert(2, f"col={error.column}")
+        sys.stdout.write(f"::error {','.join(properties)}::{_gh_data(error.message)}\n")
+
+
+def print_sarif_failure(errors: list[InputError], tool_version: str, cwd: Path) -> None:
+    """A SARIF log whose run did not succeed: no results, and a toolExecutionNotification
+    per error (SARIF 2.1.0, 3.20.21), located when the error names a file."""
+    document = sarif([], {}, tool_version, cwd)
+    notifications = []
+    for error in errors:
+        notification: dict[str, Any] = {"level": "error", "message": {"text": error.message}}
+        if error.path:
+            location: dict[str, Any] = {"artifactLocation": _artifact(error.path)}
+            if error.line is not None:
+                location["region"] = {"startLine": error.line, **(
+                    {"startColumn": error.column} if error.column is not None else {})}
+            notification["locations"] = [{"physicalLocation": location}]
+        notifications.append(notification)
+    document["runs"][0]["invocations"] = [{"executionSuccessful": False,
+                                           "toolExecutionNotifications": notifications}]
+    json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")

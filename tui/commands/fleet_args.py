@@ -42,9 +42,9 @@ def rolling(args: argparse.Namespace) -> tuple[Batch | None, int | None]:
         try:
             batch = Batch.parse(args.batch)
         except ValueError as exc:
-            raise ConfigError("-", str(exc)) from None
+            raise ConfigError("", str(exc)) from None
     if args.max_fail is not None and args.max_fail < 1:
-        raise ConfigError("-", "--max-fail must be at least 1")
+        raise ConfigError("", "--max-fail must be at least 1")
     return batch, args.max_fail
 
 

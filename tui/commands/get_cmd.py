@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from tui.commands.common import fail, fail_input
+from tui.commands.output import fail, fail_input
 from tui.core.clace_config import toml_literal
 from tui.core.edit_target import EditTarget, open_target
 from tui.core.errors import ConfigError
@@ -32,10 +32,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         target = open_target(args.file, getattr(args, "provider", None))
     except ConfigError as error:
-        return fail_input(error)
+        return fail_input(args, "get", error)
     lookup = target.get(args.key)
     if lookup.where is None:
-        return fail(f"{args.key}: not set in {target.display}", status=1)
+        return fail(args, "get", f"{args.key}: not set in {target.display}", status=1)
     print(f"{format_value(target, lookup.value)}\t{_parenthesised(lookup.where)}")
     return 0
 

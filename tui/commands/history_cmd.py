@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tui.commands.output import (
     add_format_option,
@@ -14,9 +12,6 @@ from tui.commands.output import (
     plain_lines,
     print_json,
 )
-
-if TYPE_CHECKING:
-    from tui.core.remote.journal import JournalEntry
 
 COLUMNS = ("time", "host", "action", "file", "result", "before", "after", "backup", "detail")
 
@@ -33,10 +28,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         "each swap), oldest first")
     add_format_option(parser)
     parser.set_defaults(handler=run)
-
-
-# A date and a "hash →" each on a line of their own when the table must wrap.
-_MIN_WIDTHS = {"time (UTC)": 10, "before → after": 9}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,32 +60,7 @@ def run(args: argparse.Namespace) -> int:
             [e.time, e.host, e.action, e.path, e.result, e.before or "", e.after or "",
              backup_label(e, restored) if e.backup else "", e.detail] for e in entries]))
         return 0
-    print_table(journal.path, entries, restored)
+    from tui.commands.history_table import print_table
+
+    print_table(data_console(), journal.path, entries, restored)
     return 0
-
-
-def print_table(path: Path, entries: list[JournalEntry], restored: set[str]) -> None:
-    from rich import box
-    from rich.markup import escape
-    from rich.table import Table
-
-    from tui.core.remote.journal import backup_label, short_hash
-
-    # No vertical rules: at 80 columns every character goes to the cells.
-    table = Table(title=escape(f"leap-tui history ({path})"), box=box.SIMPLE_HEAD,
-                  pad_edge=False)
-    columns = ["time (UTC)", "host", "action", "file", "result", "before → after", "backup"]
-    with_detail = any(entry.detail for entry in entries)
-    for column in columns + (["detail"] if with_detail else []):
-        # Names and results stay whole; times, hashes, paths and stamps wrap into the rest.
-        table.add_column(column, overflow="fold",
-                         no_wrap=column in ("host", "action", "result"),
-                         min_width=_MIN_WIDTHS.get(column))
-    for entry in entries:
-        row = [entry.time.replace("T", " ").removesuffix("Z"), entry.host, entry.action,
-               entry.path, entry.result,
-               f"{short_hash(entry.before)} → {short_hash(entry.after)}",
-               backup_label(entry, restored)]
-        # Journal text is data, never Rich markup: "[/x]" in a detail must print as typed.
-        table.add_row(*map(escape, row), *([escape(entry.detail)] if with_detail else []))
-    data_console().print(table)

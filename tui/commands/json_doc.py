@@ -22,7 +22,8 @@ Every document is an object with these keys, and the command's own:
 ## Errors (exit 2)
 
 A command that cannot use its input exits 2, prints one line per problem on stderr and,
-under `--format json`, this document on stdout:
+under `--format json`, this document on stdout (a file named as findings name it:
+relative to the current directory when it lies under it):
 
 | key | value |
 | --- | --- |
@@ -49,9 +50,15 @@ under `--format json`, this document on stdout:
 without errors, 1 with errors (or warnings under `--strict`).
 
 Besides `json`: `--format text` prints `path:line:column: CODE severity message (hint)`
-(the counts go to stderr), `--format github` prints GitHub Actions annotations
+(the counts go to stderr; a finding about a whole file, such as a missing `provider.json`,
+has no line or column: `path: CODE severity message`, and `"line"`/`"column"` are null),
+`--format github` prints GitHub Actions annotations
 (`::error file=...,line=...,col=...,title=CODE::message`), `--format sarif` a SARIF 2.1.0
-log for code scanning (file URIs relative to `%SRCROOT%`, the current directory).
+log for code scanning (file URIs relative to `%SRCROOT%`, the current directory). On exit
+2 these formats still say why where CI looks: an `::error ...,title=leap-tui::` annotation
+per problem, or a SARIF run with no results whose `invocations[0]` has
+`"executionSuccessful": false` and a `toolExecutionNotifications` entry per problem
+(located when it is in a file).
 
 ## ports
 

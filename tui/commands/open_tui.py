@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tui.commands.common import fail
+from tui.commands.output import fail
 from tui.core.errors import ConfigError
 from tui.core.user_config import UserConfig, load_user_config
 from tui.core.workspace import discover_clace, discover_provider
@@ -24,8 +24,8 @@ def run(args: argparse.Namespace) -> int:
         if provider is not None:
             messages.append(f"Opened provider {provider} (found by {how})")
         if clace is None and provider is None:
-            return fail("nothing to open: no $CL_CONFIG_FILE, no $CL_HOME/clace.toml, and no "
-                        "Leapfile or provider.json here or above; give --clace/--provider")
+            return fail(args, "", "nothing to open: no $CL_CONFIG_FILE, no $CL_HOME/clace.toml, "
+                        "and no Leapfile or provider.json here or above; give --clace/--provider")
     try:
         user_config = load_user_config()
     except ConfigError as error:

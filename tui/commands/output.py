@@ -45,10 +45,11 @@ def data_console() -> Console:
 
 
 def status_console() -> Console:
-    """Progress and status, on stderr."""
+    """Progress and status, on stderr. When stderr is not a terminal (a log, `2>&1 |
+    cat`), lines are never wrapped (soft_wrap); tables print as records (results_out)."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=not sys.stderr.isatty())
 
 
 def add_format_option(parser: argparse.ArgumentParser, *extra: str) -> None:
@@ -71,13 +72,17 @@ def print_json(command: str, body: dict[str, Any]) -> None:
 def fail(args: argparse.Namespace | None, command: str, message: str, *,
          error: ConfigError | None = None, status: int = 2) -> int:
     """One line per problem on stderr (never a traceback); under --format json also the
-    error object on stdout, so that a script reading stdout learns why."""
+    error object on stdout, so that a script reading stdout learns why. The one way every
+    command reports what stops it."""
+    from tui.core.clip import clip_message
+
+    message = "\n".join(clip_message(line) for line in message.splitlines())
     for line in message.splitlines() or [""]:
         print(f"leap-tui: {line}", file=sys.stderr)
     if args is not None and wants_json(args):
         print_json(command, {
             "error": message,
-            "file": error.file if error else None,
+            "file": _shown_file(error.file) or None if error else None,
             "line": error.line if error else None,
             "column": error.column if error else None,
         })
@@ -86,7 +91,20 @@ def fail(args: argparse.Namespace | None, command: str, message: str, *,
 
 def fail_input(args: argparse.Namespace | None, command: str, error: ConfigError) -> int:
     """Exit 2 for input that cannot be used: one line per file that does not parse."""
-    return fail(args, command, "\n".join(map(str, error.all_errors())), error=error)
+    return fail(args, command, error_lines(error), error=error)
+
+
+def error_lines(error: ConfigError) -> str:
+    """Each file's error on a line of its own, the file named as findings name it
+    (relative to the current directory when it lies under it)."""
+    return "\n".join(str(ConfigError(_shown_file(e.file), e.message, e.line, e.column))
+                     for e in error.all_errors())
+
+
+def _shown_file(name: str) -> str:
+    from tui.commands.findings_out import display_path
+
+    return display_path(name)
 
 
 def plain_lines(rows: list[list[str]]) -> str:

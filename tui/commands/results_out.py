@@ -72,6 +72,12 @@ def result_rows(results: list[HostResult],
 
 def print_table(console: Console, results: list[HostResult],
                 waves: dict[str, int] | None = None) -> None:
+    """A Rich table on a terminal; elsewhere (stderr in a log) a header and one record per
+    host, never boxed or wrapped."""
+    if not console.is_terminal:
+        header = [*RESULT_COLUMNS, *(("wave",) if waves else ())]
+        console.file.write(plain_lines([header, *result_rows(results, waves)]))
+        return
     from rich.markup import escape
     from rich.table import Table
 
@@ -103,8 +109,16 @@ def print_failures(console: Console, results: list[HostResult]) -> None:
     """Why hosts failed, and drift's three-way diffs: for the operator (stderr)."""
     for result in results:
         if result.status == "failed" and any(f.status == "drift" for f in result.files):
-            console.rule(f"{result.host}: drift (three-way)")
+            rule(console, f"{result.host}: drift (three-way)")
             console.print(result.diff, highlight=False, markup=False, soft_wrap=True)
+
+
+def rule(console: Console, title: str) -> None:
+    """A titled rule on a terminal; a plain "== title ==" line elsewhere."""
+    if console.is_terminal:
+        console.rule(title)
+    else:
+        console.print(f"== {title} ==", markup=False, highlight=False)
 
 
 def print_dry_run(results: list[HostResult], *, stdout: Console | None,
@@ -112,17 +126,19 @@ def print_dry_run(results: list[HostResult], *, stdout: Console | None,
     """The diffs of the hosts that could be read (stdout: a patch when piped); the table
     and what could not be read go to ``status``."""
     for result in results:
-        if not result.ok:
+        if not result.files:  # not read (cannot connect): nothing to compare
             continue
+        # A host the apply would stop at (a preflight error) still shows what would change.
         text = patch_text(result)
         if stdout is None:
             sys.stdout.write(text)
             continue
-        stdout.rule(result.host)
+        rule(stdout, result.host)
         stdout.print(text or "(no change)", highlight=False, markup=False, soft_wrap=True)
     for result in results:
         if not result.ok:
-            status.print(f"{result.host}: not read: {result.message}", style="red",
+            what = "the apply would stop here" if result.files else "not read"
+            status.print(f"{result.host}: {what}: {result.message}", style="red",
                          highlight=False, markup=False, soft_wrap=True)
         if result.certificates:
             status.print(result.certificates, highlight=False, markup=False, soft_wrap=True)

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         batch, max_fail = rolling(args)
         inventory, hosts = fleet_hosts(args, provider, status, chosen_hosts(args))
         if args.parallel < 1:
-            raise ConfigError("-", "--parallel must be at least 1")
+            raise ConfigError("", "--parallel must be at least 1")
         check_journal(writing=True)
     except ConfigError as exc:
         return fail_input(args, "rollback", exc)

@@ -18,6 +18,10 @@ Decisions worth knowing:
   that the model falls back to.
 * CL008 is a warning, not an error, when HTTPS is disabled (-1) and service_email is set:
   nothing fails to start, but the certificates the operator asked for never come.
+* CL002 (a privileged port) and CL018 (the page's placeholder address) are information:
+  the page recommends port 443 with its own setup step, and marks the address CHANGE, so
+  its recommended configuration passes ``check --strict``; the host's real capability is
+  the apply preflight's (PF002, an error).
 * CL010 and CL016 are information: the page recommends starting with ``use_staging =
   true``, and describes cert_location being looked up before certmagic; CL016 says that
   Clace v0.1.10 and later use certmagic alone (claceio/clace b0c4254), naming the version,
@@ -40,6 +44,7 @@ from tui.core.clace_schema import (
     is_known_section,
     value_has_kind,
 )
+from tui.core.clip import clip, quoted
 from tui.core.findings import Finding, Severity
 
 ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -47,7 +52,8 @@ ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 _RULES: dict[str, tuple[Severity, str]] = {
     "CL000": (ERR, "the Clace file does not parse: it is not opened, checked or written"),
     "CL001": (ERR, "a Clace port is not an integer in -1..65535"),
-    "CL002": (WARN, "a port in 1..1023 needs root or setcap, again after every update"),
+    "CL002": (INFO, "a port in 1..1023: the page's Privileged Ports setup (setcap, again "
+              "after every update) or root; the apply's preflight checks the host (PF002)"),
     "CL003": (WARN, "port 0: a random port at each start; clients must follow every restart"),
     "CL004": (INFO, "port -1: that listener is disabled"),
     "CL005": (ERR, "both HTTP and HTTPS are disabled"),
@@ -65,7 +71,8 @@ _RULES: dict[str, tuple[Severity, str]] = {
     "CL016": (INFO, "automatic certificates with cert lookup on: the page looks up "
               "cert_location first; Clace v0.1.10+ uses certmagic alone"),
     "CL017": (ERR, "redirect_to_https with HTTPS disabled (error) or not on 443 (warning)"),
-    "CL018": (WARN, "service_email is the page's example address, not a real one"),
+    "CL018": (INFO, "service_email is the page's example address, which the page marks "
+              "CHANGE"),
     "CL019": (WARN, "a section named like [http]/[https] but misspelled: Clace ignores it"),
     "CL020": (WARN, "an [http]/[https] setting written in another section, where it is ignored"),
     "CL021": (WARN, "an empty certificate path: files land in the server's working directory"),
@@ -81,8 +88,8 @@ _EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
 _LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
 _HOSTNAME_RE = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
 _SETCAP_HINT = (
-    "run as root or `sudo setcap cap_net_bind_service=+ep /path/to/clace`, "
-    "again after every update of the binary"
+    "the page's setup step: `sudo setcap cap_net_bind_service=+ep /path/to/clace`, "
+    "again after every update of the binary; or run the server as root"
 )
 
 HostKind = Literal["all", "ipv4", "ipv6", "name", "invalid"]
@@ -130,7 +137,8 @@ def classify_host(host: str) -> HostInfo:
         try:
             return HostInfo(host, "ipv6", ipaddress.IPv6Address(host[1:-1]))
         except ValueError:
-            return HostInfo(host, "invalid", problem=f"{host!r} is not a bracketed IPv6 address")
+            return HostInfo(host, "invalid",
+                            problem=f"{quoted(host)} is not a bracketed IPv6 address")
     if ":" in host:
         try:
             ipaddress.IPv6Address(host)
@@ -138,14 +146,15 @@ def classify_host(host: str) -> HostInfo:
             return HostInfo(
                 host,
                 "invalid",
-                problem=f"{host!r} is not a bare address: no scheme, port or path here",
+                problem=f"{quoted(host)} is not a bare address: no scheme, port or path here",
                 hint="give only the address or name; the port has its own key",
             )
         return HostInfo(
             host,
             "invalid",
-            problem=f"IPv6 literal {host!r} is not bracketed: Clace joins host and port with ':'",
-            hint=f'write host = "[{host}]"',
+            problem=f"IPv6 literal {quoted(host)} is not bracketed: Clace joins host and port "
+            "with ':'",
+            hint=f'write host = "[{clip(host)}]"',
         )
     try:
         return HostInfo(host, "ipv4", ipaddress.IPv4Address(host))
@@ -157,7 +166,7 @@ def classify_host(host: str) -> HostInfo:
     return HostInfo(
         host,
         "invalid",
-        problem=f"{host!r} is neither an IP address nor a host name",
+        problem=f"{quoted(host)} is neither an IP address nor a host name",
         hint='e.g. "127.0.0.1", "0.0.0.0", "[::1]" or a DNS name',
     )
 
@@ -256,15 +265,17 @@ def check_clace(cfg: ClaceConfig) -> list[Finding]:
             add(
                 "CL009",
                 "https.service_email",
-                f"service_email {email!r} is not an email address",
+                f"service_email {quoted(email)} is not an email address",
                 "give an address the CA can write to, e.g. admin@your-domain.org",
             )
         elif _is_example_address(email):
             add(
                 "CL018",
                 "https.service_email",
-                f"service_email {email!r} is the page's example address",
-                "put your own address: it receives expiration emails from the CA",
+                f"service_email {quoted(email)} is the page's example address (the page marks "
+                "it CHANGE to your email address)",
+                "put your own address: it receives expiration emails from the CA, and Let's "
+                "Encrypt refuses example.com contacts",
             )
     auto = https_on and bool(email)
     if auto:
@@ -391,8 +402,9 @@ def _check_port(section: str, name: str, port: int, broken: set[str], add: _Add)
         add(
             "CL002",
             key,
-            f"{name} port {port} is privileged: binding it needs root or the "
-            "cap_net_bind_service capability",
+            f"{name} port {port} is privileged: as the page's Privileged Ports section says, "
+            "a non-root server needs the cap_net_bind_service capability (the apply's "
+            "preflight checks the host: PF002)",
             _SETCAP_HINT,
         )
     return port
@@ -433,7 +445,7 @@ def _check_types(cfg: ClaceConfig, add: _Add) -> set[str]:
                 "CL015",
                 key,
                 f"{spec.label} must be a string, not {written}",
-                f'quote it: {spec.name} = "{value}"',
+                f'quote it: {spec.name} = "{clip(str(value))}"',
             )
     return broken
 
@@ -449,7 +461,7 @@ def _check_unknown_keys(cfg: ClaceConfig, add: _Add) -> None:
             add(
                 "CL014",
                 f"{section}.{join_key([key])}",
-                f"unknown key {key!r} in [{section}]: the server ignores it silently",
+                f"unknown key {quoted(key)} in [{section}]: the server ignores it silently",
                 hint,
             )
 
@@ -463,7 +475,7 @@ def _check_sections(cfg: ClaceConfig, add: _Add) -> None:
         is_table = cfg.is_table(key)
         known_top = top in KNOWN_KEYS[""] or is_known_section((top,))
         if not known_top and is_table:
-            close = difflib.get_close_matches(top.lower(), ["http", "https"], n=1, cutoff=0.75)
+            close = _close_listener_section(top)
             if close:
                 add(
                     "CL019",
@@ -478,6 +490,29 @@ def _check_sections(cfg: ClaceConfig, add: _Add) -> None:
             for name in cfg.keys_of(key):
                 if name in _FIELD_NAMES and not is_known_key((top,), name):
                     _misplaced(add, (top,), name)
+
+
+# A table name within 0.75 of "http" or "https" (difflib's ratio) is 3 to 8 characters
+# long and shares at least 3 of their letters: others are not compared at all (a file may
+# hold a hundred thousand tables).
+_LISTENER_SECTIONS = ("http", "https")
+
+
+def _close_listener_section(top: str) -> list[str]:
+    """[``close``] when ``top`` reads as a misspelled [http]/[https], the closer one."""
+    lowered = top.lower()
+    if not 3 <= len(lowered) <= 8 or sum(c in "htps" for c in lowered) < 3:
+        return []
+    best: tuple[float, str] | None = None
+    for name in _LISTENER_SECTIONS:
+        # As difflib.get_close_matches compares (the ratio is not symmetric): the candidate
+        # first, the word second; ties go to the larger name.
+        matcher = difflib.SequenceMatcher(None, name, lowered)
+        if matcher.real_quick_ratio() >= 0.75 and matcher.quick_ratio() >= 0.75:
+            score = matcher.ratio()
+            if score >= 0.75 and (best is None or (score, name) > best):
+                best = (score, name)
+    return [best[1]] if best else []
 
 
 def _misplaced(add: _Add, section: tuple[str, ...], key: str) -> None:
@@ -510,7 +545,7 @@ def _guess_bool(value: object) -> str:
 
 def _toml(value: object) -> str:
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{clip(value)}"'
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):

@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 FieldKind = Literal["port", "host", "bool", "email", "path", "string"]
@@ -487,18 +486,25 @@ _CONTAINER_SECTIONS = frozenset(
 )
 
 
-_PATTERNS = tuple(
-    (tuple(pattern.split(".")) if pattern else (), keys) for pattern, keys in KNOWN_KEYS.items()
-)
+# Table paths without a wildcard are looked up directly; the few with one are tried by
+# length. A file of a hundred thousand tables asks once per table: no scan of every pattern.
+_EXACT_SECTIONS: dict[tuple[str, ...], frozenset[str]] = {}
+_WILDCARD_SECTIONS: dict[int, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+for _pattern, _keys in KNOWN_KEYS.items():
+    _parts = tuple(_pattern.split(".")) if _pattern else ()
+    if ANY_KEY in _parts:
+        _WILDCARD_SECTIONS.setdefault(len(_parts), []).append((_parts, _keys))
+    else:
+        _EXACT_SECTIONS.setdefault(_parts, _keys)
 
 
-@lru_cache(maxsize=1024)
 def section_keys(section: tuple[str, ...]) -> frozenset[str] | None:
     """The known keys of a table path (``("plugin", "store.in")``), ``None`` if unknown."""
-    for parts, keys in _PATTERNS:
-        if len(parts) == len(section) and all(
-            p in (ANY_KEY, s) for p, s in zip(parts, section, strict=True)
-        ):
+    keys = _EXACT_SECTIONS.get(section)
+    if keys is not None:
+        return keys
+    for parts, keys in _WILDCARD_SECTIONS.get(len(section), ()):
+        if all(p in (ANY_KEY, s) for p, s in zip(parts, section, strict=True)):
             return keys
     return None
 

@@ -25,6 +25,7 @@ from tui.core.clace_schema import (
 )
 from tui.core.errors import ConfigError
 from tui.core.findings import Finding
+from tui.core.key_names import clace_key_problem
 from tui.core.leap_checks import check_provider
 from tui.core.leap_merge import is_expression, resolve_key
 from tui.core.leap_provider import Provider
@@ -61,6 +62,18 @@ class EditTarget:
             return self.clace.path
         assert self.provider is not None and self.rel is not None
         return self.provider.root / self.rel
+
+    def texts(self) -> dict[Path, str]:
+        """The edited text of each file, by its path on disk (unsaved edits included)."""
+        if self.clace is not None:
+            return {self.clace.path: self.clace.text}
+        assert self.provider is not None
+        return {self.provider.root / rel: self.provider.text(rel) for rel in self.provider.files}
+
+    def unknown_key(self, key: str) -> str | None:
+        """Why the server would never read ``key`` (Clace only; LEAP keys are open-ended:
+        LP019 reports a near miss), with a did-you-mean; None when it is read."""
+        return clace_key_problem(key) if self.clace is not None else None
 
     def check(self) -> list[Finding]:
         if self.clace is not None:

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tui.core.clip import clip_message
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -46,6 +48,11 @@ class Finding:
     line: int | None = None
     hint: str = ""
     node: str | None = None
+
+    def __post_init__(self) -> None:
+        # A value in a message is named, never carried whole (tui/core/clip.py).
+        object.__setattr__(self, "message", clip_message(self.message))
+        object.__setattr__(self, "hint", clip_message(self.hint))
 
     def to_dict(self) -> dict[str, object]:
         return {

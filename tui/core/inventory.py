@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tui.core.errors import ConfigError
 from tui.core.remote import placeholders
-from tui.core.textfile import read_text
+from tui.core.textfile import MAX_INVENTORY_BYTES, read_text
 from tui.core.toml10 import check_toml10
 
 CLACE_SOURCE = "clace"
@@ -104,7 +104,7 @@ class Inventory:
 
 def load_inventory(path: Path) -> Inventory:
     path = Path(path)
-    return parse_inventory(read_text(path), path)
+    return parse_inventory(read_text(path, limit=MAX_INVENTORY_BYTES), path)
 
 
 def parse_inventory(text: str, path: Path) -> Inventory:

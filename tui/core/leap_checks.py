@@ -32,6 +32,7 @@ from collections import defaultdict
 
 from tui.core.findings import Finding, Severity
 from tui.core.jsonc import get_path
+from tui.core.key_names import NEAR_MISS_CODE, NEAR_MISS_RULE, near_miss_findings
 from tui.core.leap_merge import (
     EffectiveNode,
     MergeMismatch,
@@ -72,6 +73,7 @@ LEAP_RULES: dict[str, str] = {
     "LP016": "a port computed by a leap compile expression: not checked",
     "LP017": "a key given twice in one object (the last one wins, as in JSON.parse)",
     "LP018": "a node name LEAP refuses (only 0-9, a-z and '-')",
+    NEAR_MISS_CODE: NEAR_MISS_RULE,
 }
 
 _NODE_NAME = re.compile(r"^[0-9a-z-]+$")
@@ -85,6 +87,7 @@ class _Cache:
 
     def __init__(self) -> None:
         self.files: dict[str, tuple[str, list[Finding]]] = {}
+        self.known: frozenset[str] | None = None  # LEAP key paths, for LP019
 
 
 _CACHES: weakref.WeakKeyDictionary[Provider, _Cache] = weakref.WeakKeyDictionary()
@@ -98,7 +101,7 @@ def check_provider(p: Provider) -> list[Finding]:
     for rel, pf in p.files.items():
         cached = cache.files.get(rel)
         if cached is None or cached[0] is not pf.doc.text:
-            cached = (pf.doc.text, _file_findings(pf))
+            cached = (pf.doc.text, _file_findings(pf) + near_miss_findings(p, pf, cache))
             cache.files[rel] = cached
         findings += cached[1]
     for gone in set(cache.files) - set(p.files):

@@ -125,6 +125,8 @@ RULE_SOURCES: dict[str, RuleSource] = {
     "LP016": _source("leap compile evaluates \"= ...\" values"),
     "LP017": _source("json_pure keeps the last value of a key given twice"),
     "LP018": _source("leap_cli: 'Illegal character(s) used in node name' (Config::Manager)"),
+    "LP019": _source("leap compile keeps every key as written (json_pure); the properties "
+                     "known are provider_base's and the Ports page's"),
     "CE001": _source("the server loads the pair with tls.LoadX509KeyPair, which refuses a key "
                      "of another certificate"),
     "CE002": _source("TLS clients refuse a certificate outside its validity"),
@@ -151,12 +153,12 @@ RULE_SOURCES["AP014"] = _source("ssh_config(5): an option that changes where or 
 RULE_SOURCES.update({
     code: _source(_APPLY) for code in (
         "AP003", "AP004", "AP005", "AP006", "AP007", "AP008", "AP009",
-        "AP010", "AP012", "AP013", "AP015", "AP016", "AP017",
+        "AP010", "AP012", "AP013", "AP015", "AP016", "AP017", "AP018",
     )
 })
 RULE_SOURCES.update({
     code: _source("the host as the apply finds it before swapping: a change the host cannot "
                   "serve is stopped before it is made")
-    for code in ("PF001", "PF003", "PF004", "PF005", "PF006")
+    for code in ("PF001", "PF003", "PF004", "PF005", "PF006", "PF007")
 })
 RULE_SOURCES["PF002"] = _clace(_PRIVILEGED)

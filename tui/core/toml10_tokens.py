@@ -29,12 +29,14 @@ SIMPLE_LINE = re.compile(
     rf"[ \t]*(?:#[^{_CTRL_IN_COMMENT}]*)?(?:\r?\n|\Z)")
 
 _ESCAPE = r'\\(?:[btnfr"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})'
-_BASIC = re.compile(rf'"(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|{_ESCAPE})*"')
+# Runs of plain characters are possessive (++): one step per run, not per character, so a
+# long value costs no more than its own size (a 10 MB string took 1.3 GB of regex stack).
+_BASIC = re.compile(rf'"(?:[^"\\\x00-\x08\x0a-\x1f\x7f]++|{_ESCAPE})*"')
 _LITERAL = re.compile(r"'[^'\x00-\x08\x0a-\x1f\x7f]*'")
 _ML_BASIC = re.compile(
-    rf'"""(?:[^"\\\x00-\x08\x0b-\x1f\x7f]|\r\n|"{{1,2}}(?!")|{_ESCAPE}|\\[ \t]*\r?\n)*"{{3,5}}'
+    rf'"""(?:[^"\\\x00-\x08\x0b-\x1f\x7f]++|\r\n|"{{1,2}}(?!")|{_ESCAPE}|\\[ \t]*\r?\n)*"{{3,5}}'
 )
-_ML_LITERAL = re.compile(r"'''(?:[^'\x00-\x08\x0b-\x1f\x7f]|\r\n|'{1,2}(?!'))*'{3,5}")
+_ML_LITERAL = re.compile(r"'''(?:[^'\x00-\x08\x0b-\x1f\x7f]++|\r\n|'{1,2}(?!'))*'{3,5}")
 _LINE_END_BACKSLASH = re.compile(r"\\[ \t]*\r?\n")
 _UNICODE_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|.)", re.S)
 

@@ -68,13 +68,18 @@ class Workspace:
 
 
 def discover_clace(env: Mapping[str, str] | None = None) -> tuple[Path | None, str]:
-    """Find the Clace config where the server looks: $CL_CONFIG_FILE, then $CL_HOME/clace.toml."""
+    """Find the Clace config where the server looks: $CL_CONFIG_FILE, then $CL_HOME/clace.toml.
+
+    $CL_CONFIG_FILE, when set, is the file, whatever is (or is not) there: the server
+    reads that one, so a missing file or a FIFO is reported as such when it is loaded,
+    never as "nothing found". $CL_HOME/clace.toml counts when something has that name.
+    """
     env = os.environ if env is None else env
     config_file = env.get("CL_CONFIG_FILE")
-    if config_file and Path(config_file).is_file():
+    if config_file:
         return Path(config_file), "$CL_CONFIG_FILE"
     home = env.get("CL_HOME")
-    if home and (Path(home) / "clace.toml").is_file():
+    if home and os.path.lexists(Path(home) / "clace.toml"):
         return Path(home) / "clace.toml", "$CL_HOME/clace.toml"
     return None, ""
 

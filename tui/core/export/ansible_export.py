@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from tui.core.leap_provider import Provider
 
 INVENTORY_NAME = "inventory.yml"
+# ssh's UserKnownHostsFile when ssh_config does not set it (ssh_config(5)).
+SSH_USER_KNOWN_HOSTS = ("~/.ssh/known_hosts", "~/.ssh/known_hosts2")
 # Provider files that can move a node's ssh.port (LEAP's layers), guarded like Clace files.
 _LAYER_RE = re.compile(r"(common|(nodes|services|tags)/[^/.]+)\.json")
 
@@ -78,7 +80,9 @@ def _group_name(prefix: str, name: str) -> str:
 
 
 def host_vars(host: HostSpec, *, provider: Provider | None, before: Mapping[str, int],
-              after: Mapping[str, int]) -> dict[str, Any]:
+              after: Mapping[str, int], known_hosts: Path | None = None) -> dict[str, Any]:
+    """The host's inventory variables; ``known_hosts`` is the inventory's own file (hosts.toml
+    ``known_hosts``), passed on so that ssh under Ansible checks host keys against it."""
     node = host.leap_node
     address = host.address
     if address is None and node is not None and provider is not None:
@@ -93,8 +97,13 @@ def host_vars(host: HostSpec, *, provider: Provider | None, before: Mapping[str,
         variables["ansible_user"] = user
     if host.identity_file:
         variables["ansible_ssh_private_key_file"] = host.identity_file
-    if host.proxy_jump:
-        variables["ansible_ssh_common_args"] = f"-o ProxyJump={host.proxy_jump}"
+    ssh_args = [f"-o ProxyJump={host.proxy_jump}"] if host.proxy_jump else []
+    if known_hosts is not None:
+        # As leap-tui reads it: the inventory's file first, then ssh's own defaults.
+        files = f"UserKnownHostsFile={known_hosts} {' '.join(SSH_USER_KNOWN_HOSTS)}"
+        ssh_args.append(f"-o {shlex.quote(files)}")
+    if ssh_args:
+        variables["ansible_ssh_common_args"] = " ".join(ssh_args)
     moved = after.get(node) if node else None
     ships_layer = any(_LAYER_RE.fullmatch(f.source) for f in host.files)
     if ships_layer and moved is not None and moved != (port or 22):
@@ -107,7 +116,8 @@ def host_vars(host: HostSpec, *, provider: Provider | None, before: Mapping[str,
 
 
 def inventory_document(hosts: Sequence[HostSpec], *, provider: Provider | None,
-                       provider_root: Path | None) -> dict[str, Any]:
+                       provider_root: Path | None,
+                       known_hosts: Path | None = None) -> dict[str, Any]:
     """inventory.yml: every host under ``all``, and groups: the hosts' own, and
     ``leap_tag_*``/``leap_service_*`` for LEAP nodes (so that --limit works as in leap-tui)."""
     before, after = node_ports(provider_root)
@@ -121,7 +131,8 @@ def inventory_document(hosts: Sequence[HostSpec], *, provider: Provider | None,
         for name in names:
             groups.setdefault(name, []).append(host.name)
     document: dict[str, Any] = {"all": {"hosts": {
-        h.name: host_vars(h, provider=provider, before=before, after=after) for h in hosts}}}
+        h.name: host_vars(h, provider=provider, before=before, after=after,
+                          known_hosts=known_hosts) for h in hosts}}}
     if groups:
         document["all"]["children"] = {
             name: {"hosts": {member: None for member in members}}
@@ -131,7 +142,8 @@ def inventory_document(hosts: Sequence[HostSpec], *, provider: Provider | None,
 
 def export_files(hosts: Sequence[HostSpec], sources: Mapping[str, bytes], settings:
                  ExportSettings, *, provider: Provider | None = None,
-                 provider_root: Path | None = None) -> dict[str, bytes]:
+                 provider_root: Path | None = None,
+                 known_hosts: Path | None = None) -> dict[str, bytes]:
     """Relative path -> bytes of everything the export directory holds."""
     import yaml
 
@@ -139,7 +151,8 @@ def export_files(hosts: Sequence[HostSpec], sources: Mapping[str, bytes], settin
     for source in sorted({f.source for h in hosts for f in h.files}):
         files[source_path(source)] = sources[source]
     files[f"files/{WATCHDOG_NAME}"] = watchdog_script().encode()
-    document = inventory_document(hosts, provider=provider, provider_root=provider_root)
+    document = inventory_document(hosts, provider=provider, provider_root=provider_root,
+                                  known_hosts=known_hosts)
     files[INVENTORY_NAME] = (
         f"# Written by `leap-tui export ansible` ({settings.generated}).\n"
         + yaml.safe_dump(document, sort_keys=False, default_flow_style=False,

@@ -26,11 +26,18 @@ does, with Ansible's own modules:
   one (`wait_for_connection`, on `leap_tui_ssh_port_after` when the node's SSH port moves)
   and only then confirms. If that fails, the play reverts at once over the old port and
   the host fails; if the host cannot be reached at all, the watchdog puts the files back
-  and reruns the reloads by itself after `leap_tui_confirm_within` seconds
-  (default {confirm_within}; `-e leap_tui_confirm_within=300` to change it).
-- The host needs a POSIX `sh`, `cp`, `mv`, `date`, `sleep` and Python for Ansible.
+  and reruns the reloads by itself `leap_tui_confirm_within` seconds after the copy
+  changed a file (default {confirm_within}; `-e leap_tui_confirm_within=300` to change it).
+  The window starts at the copy, not when the watchdog starts, so that Ansible's own
+  pace before it (seconds per task) never reverts a healthy host; if no file changes
+  within 10 minutes (a copy or validate failed), the watchdog stands down. After a
+  confirmation or a revert nothing of it is left on the host (`*.leap-tui-ansible.*`);
+  a revert is logged (`journalctl -t leap-tui`).
+- The host needs a POSIX `sh`, `cp`, `cmp`, `mv`, `date`, `sleep` and Python for Ansible.
 
 This directory can be a project in AWX/Automation Controller as it is (inventory source:
 `inventory.yml`, playbook: `apply.yml`). Export again after each edit: the files are a
-snapshot. Host keys are checked as your `ssh` checks them: nothing here turns that off.
+snapshot. Host keys are checked as your `ssh` checks them: nothing here turns that off;
+when leap-tui's inventory names a `known_hosts` file, each host's `ansible_ssh_common_args`
+passes it on (`UserKnownHostsFile`, read before `~/.ssh/known_hosts`), as leap-tui reads it.
 """

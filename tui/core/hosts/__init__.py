@@ -23,7 +23,7 @@ from tui.core.errors import ConfigError
 from tui.core.hosts.fleet_rules import NODE_USER, FleetRules, parse_fleet
 from tui.core.hosts.patterns import HostFacts, LimitError, Selection, select
 from tui.core.inventory import FileSpec, HostSpec, Inventory, parse_inventory
-from tui.core.textfile import read_text
+from tui.core.textfile import MAX_INVENTORY_BYTES, read_text
 
 if TYPE_CHECKING:
     from tui.core.leap_provider import Provider
@@ -38,20 +38,19 @@ def load_hosts(path: Path | None, provider_root: Path | None = None,
 
     if path is None:
         if provider_root is None:
-            raise ConfigError("-", "--inventory FILE is required (or --provider DIR: its "
+            raise ConfigError("", "--inventory FILE is required (or --provider DIR: its "
                               "LEAP nodes are then the hosts)")
         base = Inventory(path=Path(provider_root), hosts=())
         rules = FleetRules()
         extra: list[Inventory] = []
     else:
         path = Path(path)
-        text = read_text(path)
+        text = read_text(path, limit=MAX_INVENTORY_BYTES)
         kind = inventory_format(path, text)
         if kind == "toml":
             base = parse_inventory(text, path)
             rules = parse_fleet(text, path)
-            extra = [parse_ansible(read_text(p), p, inventory_format(p, read_text(p)))
-                     for p in rules.ansible_inventory]
+            extra = [_ansible(p) for p in rules.ansible_inventory]
             # Without [fleet], a hosts.toml lists the whole fleet, as before fleets existed.
             rules = replace(rules, nodes=rules.nodes and rules.declared)
         else:
@@ -59,6 +58,13 @@ def load_hosts(path: Path | None, provider_root: Path | None = None,
             extra = [parse_ansible(text, path, kind)]
             rules = FleetRules(nodes=False)
     return _assemble(base, extra, rules, provider)
+
+
+def _ansible(path: Path) -> Inventory:
+    from tui.core.hosts.ansible_hosts import inventory_format, parse_ansible
+
+    text = read_text(path, limit=MAX_INVENTORY_BYTES)
+    return parse_ansible(text, path, inventory_format(path, text))
 
 
 def _assemble(base: Inventory, extra: list[Inventory], rules: FleetRules,

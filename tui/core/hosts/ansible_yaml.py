@@ -117,9 +117,9 @@ def _vars_files(directory: Path, name: str) -> list[Path]:
 
 
 def _vars_file(path: Path, notes: list[str]) -> dict[str, object]:
-    from tui.core.textfile import read_text
+    from tui.core.textfile import MAX_INVENTORY_BYTES, read_text
 
-    text = read_text(path)
+    text = read_text(path, limit=MAX_INVENTORY_BYTES)
     if text.lstrip().startswith(_VAULT):
         notes.append(f"{path}: an Ansible Vault file, which leap-tui cannot read: skipped")
         return {}

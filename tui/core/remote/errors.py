@@ -51,11 +51,26 @@ class SshConfigError(RemoteError):
 
 
 class ConnectError(RemoteError):
+    """Cannot connect. ``reach`` is (hostname, port, reason) when the TCP connection
+    itself failed, so that a caller trying several ports can name each one."""
+
     code = "AP007"
+
+    def __init__(self, message: str, *, hint: str = "",
+                 reach: tuple[str, int, str] | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.reach = reach
 
 
 class AuthError(RemoteError):
     code = "AP010"
+
+
+class NothingToRestore(RemoteError):
+    """A rollback with no backup left on the host (each rollback uses one up), or none
+    matching --to."""
+
+    code = "AP018"
 
 
 class DriftError(RemoteError):

@@ -123,6 +123,10 @@ class HostState:
 
     def journal(self, state: FileState, result: str, *, before: bytes | None,
                 after: bytes | None, backup: str | None, detail: str = "") -> None:
+        if self.action == "rollback" and result in ("confirmed", "rolled-back"):
+            # A kept rollback removes its copy of the file it replaced (after_success):
+            # the journal must not name a backup that `rollback --to` cannot find.
+            backup = None
         if after is not None:
             self.options.journal.store_blob(after)
         if before is not None:

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from tui.core.atomic import atomic_write
 from tui.core.errors import ConfigError
@@ -32,6 +33,9 @@ __all__ = ["JournalEntry", "JournalProblem"]
 
 STATE_ENV = "LEAP_TUI_STATE_DIR"
 JOURNAL_NAME = "journal.jsonl"
+# The longest line read as an entry. leap-tui's own are under 1 KiB (hashes, a path, a
+# detail cut to 160 characters); a longer one is damage, counted, never held whole.
+MAX_LINE = 64 * 1024
 
 # Results after which the live file is exactly ``after``. "pending"/"unconfirmed" leave it
 # to a watchdog, so the live file may be either ``before`` or ``after``.
@@ -66,6 +70,21 @@ class JournalError(ConfigError):
 class JournalRead:
     entries: list[JournalEntry] = field(default_factory=list)
     problems: list[JournalProblem] = field(default_factory=list)
+
+
+def _lines(handle: BinaryIO) -> list[bytes | int]:
+    lines: list[bytes | int] = []
+    while line := handle.readline(MAX_LINE + 1):
+        if len(line) <= MAX_LINE or line.endswith(b"\n"):
+            lines.append(line)
+            continue
+        size = len(line)
+        while chunk := handle.readline(1 << 20):  # the rest of it, read past
+            size += len(chunk)
+            if chunk.endswith(b"\n"):
+                break
+        lines.append(size)
+    return lines
 
 
 def _kind(mode: int) -> str:
@@ -105,8 +124,10 @@ def short_hash(digest: str | None) -> str:
 
 
 def backup_label(entry: JournalEntry, restored: set[str]) -> str:
-    """A history row's backup: its stamp, and whether a rollback used it up."""
-    if entry.backup is None:
+    """A history row's backup: its stamp, and whether a rollback used it up. A kept
+    rollback's own copy is removed on the host (older journals still name it): none."""
+    if entry.backup is None or (entry.action == "rollback"
+                                and entry.result in ("confirmed", "rolled-back")):
         return "-"
     label = backup_stamp(entry.backup) or entry.backup
     return label + (" (restored: gone)" if entry.backup in restored else "")
@@ -137,19 +158,23 @@ class Journal:
         """Every good entry (of ``host``), and why each bad line was skipped."""
         found = JournalRead()
         try:
-            data = self._read_bytes()
+            lines = self._read_lines()
         except JournalError as exc:
             found.problems.append(JournalProblem(None, exc.message))
             return found
-        lines = data.split(b"\n")
         for number, raw in enumerate(lines, start=1):
-            raw = raw.removesuffix(b"\r")
+            if isinstance(raw, int):
+                found.problems.append(JournalProblem(
+                    number, f"a line of {raw} bytes, over the {MAX_LINE // 1024} KiB of one "
+                    "entry (leap-tui writes lines under 1 KiB): not read"))
+                continue
+            unfinished = not raw.endswith(b"\n")
+            raw = raw.removesuffix(b"\n").removesuffix(b"\r")
             if not raw.strip():
                 continue
             try:
                 entry = parse_line(raw)
             except ValueError as exc:
-                unfinished = number == len(lines) and not data.endswith(b"\n")
                 found.problems.append(JournalProblem(
                     number, f"{exc}{' (an unfinished last line)' if unfinished else ''}"))
                 continue
@@ -160,12 +185,13 @@ class Journal:
     def entries(self, host: str | None = None) -> list[JournalEntry]:
         return self.read(host).entries
 
-    def _read_bytes(self) -> bytes:
-        """The journal's bytes; never opens a FIFO or a device (that would hang or harm)."""
+    def _read_lines(self) -> list[bytes | int]:
+        """The journal's lines (with their newline); a line over MAX_LINE as its length,
+        never held whole. Never opens a FIFO or a device (that would hang or harm)."""
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
-            return b""
+            return []
         except OSError as exc:
             raise JournalError(str(self.path), f"cannot read the journal: {_reason(exc)}"
                                ) from None
@@ -180,7 +206,7 @@ class Journal:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise JournalError(str(self.path), "is not a journal file")
             with self._shared():
-                return handle.read()
+                return _lines(handle)
 
     def check_writable(self) -> None:
         """Raise JournalError now, before a run changes any host, if entries cannot be

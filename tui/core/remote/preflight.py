@@ -61,6 +61,8 @@ class DirSpace:
     free_kib: int | None
     writable: bool
     mount_options: tuple[str, ...]
+    state: str = "dir"  # "missing", or "notdir" (something else has the name)
+    parent: str | None = None  # of a missing one: its nearest directory that exists
 
     @property
     def read_only(self) -> bool:
@@ -115,6 +117,10 @@ def facts_command(dirs: list[str], cert_dir: str | None, *, env: bool) -> str:
         lines += [
             f'echo "{_SECTION}dir {number}"; df -Pk -- {d} 2>/dev/null | tail -n 1',
             f"[ -w {d} ] && echo writable",
+            # A directory that is not there: named with the part of its path that is.
+            f"if [ ! -d {d} ]; then [ -e {d} ] && echo notdir || echo missing; leap_p={d};"
+            ' while [ ! -d "$leap_p" ]; do leap_p=$(dirname -- "$leap_p"); done;'
+            ' echo "parent=$leap_p"; fi',
             f"findmnt -no OPTIONS -T {d} 2>/dev/null | sed 's/^/mount=/'",
         ]
     if cert_dir is not None:
@@ -227,16 +233,21 @@ def _dir_space(body: list[str]) -> DirSpace:
     free: int | None = None
     options: tuple[str, ...] = ()
     writable = False
+    state, parent = "dir", None
     for line in body:
         if line == "writable":
             writable = True
+        elif line in ("missing", "notdir"):
+            state = line
+        elif line.startswith("parent="):
+            parent = line[7:]
         elif line.startswith("mount="):
             options = tuple(line[6:].split(","))
         else:
             fields = line.split()
             if len(fields) >= 4 and fields[3].isdigit():
                 free = int(fields[3])
-    return DirSpace(free, writable, options)
+    return DirSpace(free, writable, options, state, parent)
 
 
 def _path_mode(line: str) -> tuple[str, PathMode] | None:

@@ -28,7 +28,7 @@ from tui.core.remote import (
     step_swap,
     step_transfer,
 )
-from tui.core.remote.errors import RemoteError
+from tui.core.remote.errors import NothingToRestore, RemoteError
 from tui.core.remote.host_state import FileState, HostState, NotConfirmed
 from tui.core.remote.journal import JournalError, sha256
 from tui.core.remote.outcome import (
@@ -235,8 +235,15 @@ class RollbackOperation(HostOperation):
             state.uid, state.gid = st.st_uid, st.st_gid
             chosen.append(state)
         if not chosen:
-            which = f"matching {self.to}" if self.to else "to restore"
-            raise RemoteError(f"no backup {which} on {self.name}")
+            targets = ", ".join(s.target for s in self.files)
+            if self.to:
+                raise NothingToRestore(f"nothing to roll back on {self.name}: no backup of "
+                                       f"{targets} matching {self.to}",
+                                       hint="`leap-tui history` lists the backups' stamps")
+            raise NothingToRestore(f"nothing to roll back on {self.name}: no leap-tui backup "
+                                   f"of {targets} is left (each rollback uses one up)",
+                                   hint="`leap-tui history` shows what was applied and "
+                                   "rolled back")
         self.files = chosen
         for state in self.files:
             self.emit("read", f"{state.target} <- {state.consumes}")

@@ -24,6 +24,8 @@ APPLY_RULES: dict[str, str] = {
              "reverted; info: what was not probed",
     "AP017": "another run holds the lock on a target: refused naming it (--wait waits); a stale "
              "lock (its holder gone) is broken and said so",
+    "AP018": "nothing to roll back: no leap-tui backup left on the host (each rollback uses "
+             "one up), or none matching --to",
 }
 
 PREFLIGHT_RULES: dict[str, str] = {
@@ -34,4 +36,6 @@ PREFLIGHT_RULES: dict[str, str] = {
     "PF004": "no space left on the host for the upload and its backup",
     "PF005": "a target directory is read-only or not writable by the SSH user",
     "PF006": "info: a preflight check could not be done on this host (a tool or /proc missing)",
+    "PF007": "a target directory does not exist on the host (or is not a directory): leap-tui "
+             "never creates directories",
 }

@@ -5,6 +5,7 @@ timeouts, keepalives and retries.
 
 from __future__ import annotations
 
+import logging
 import random
 import shlex
 import time
@@ -35,6 +36,11 @@ from tui.core.remote.ssh_transport import ProxyCommandSocket, ServerAlive, open_
 
 __all__ = ["CommandResult", "Connection", "Endpoint", "HostSettings", "SshOptions",
            "configured_port", "connect", "default_ssh_config", "quote", "resolve_endpoint"]
+
+# paramiko logs what its transport thread meets (a banner that never came, with its
+# traceback); with no handler Python prints that on stderr. Every failure reaches the
+# operator as leap-tui's own one-line message instead.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 CONNECT_TIMEOUT = 10.0
 BANNER_TIMEOUT = 15.0
@@ -242,6 +248,14 @@ class _OrderedTransport(paramiko.Transport):  # type: ignore[misc]
     """paramiko's Transport asking first for the host key algorithms this host is known by."""
 
     first_keys: tuple[str, ...] = ()
+    # The server's reason when it hangs up (SSH_MSG_DISCONNECT), which paramiko only logs:
+    # "Too many authentication failures" is what ssh prints then, and so does leap-tui.
+    disconnect_reason = ""
+
+    def _parse_disconnect(self, m: paramiko.Message) -> None:
+        m.get_int()  # the reason code; the text says it for people
+        self.disconnect_reason = m.get_text()
+        self._log(logging.INFO, f"Disconnect: {self.disconnect_reason}")
 
     @property
     def preferred_keys(self) -> tuple[str, ...]:
@@ -307,10 +321,22 @@ def _connect_one(endpoint: Endpoint, options: SshOptions, sock: Any,
             client.close()
             raise
         except paramiko.AuthenticationException as exc:
+            reason = _disconnect_reason(client)
             client.close()
-            raise _auth_error(endpoint, auth, exc) from None
-        except paramiko.SSHException as exc:
+            raise _auth_error(endpoint, auth, exc, reason) from None
+        except (paramiko.SSHException, OSError, EOFError) as exc:
+            silent = _proxy_silent(own, client)  # before close(), which ends the command
             client.close()
+            if silent:
+                wait = min(timeout, settings.connect_timeout or options.banner_timeout)
+                raise ConnectError(
+                    f"{endpoint.label}: ProxyCommand {own.command!r} did not connect within "
+                    f"{wait:g} s (no SSH banner came through it)",
+                    hint="ConnectTimeout in ~/.ssh/config sets the wait") from None
+            if not isinstance(exc, paramiko.SSHException):
+                proxied = _proxy_problem(own)
+                raise ConnectError(f"{endpoint.label}: cannot reach {endpoint.hostname}:"
+                                   f"{endpoint.port}: {proxied or _reason(exc)}") from None
             proxied = _proxy_problem(own)
             # sshd's MaxStartups drops handshakes beyond its limit: retry those with jitter.
             if ("banner" in str(exc).lower() and attempt <= options.banner_retries
@@ -319,13 +345,16 @@ def _connect_one(endpoint: Endpoint, options: SshOptions, sock: Any,
                 continue
             raise ConnectError(f"{endpoint.label}: SSH to {endpoint.hostname}:{endpoint.port} "
                                f"failed: {proxied or exc}") from None
-        except (OSError, EOFError) as exc:
-            client.close()
-            proxied = _proxy_problem(own)
-            raise ConnectError(f"{endpoint.label}: cannot reach {endpoint.hostname}:"
-                               f"{endpoint.port}: {proxied or _reason(exc)}") from None
         finally:
             auth.close()
+
+
+def _proxy_silent(sock: Any, client: paramiko.SSHClient) -> bool:
+    """A ProxyCommand still running when the wait ended, no SSH banner through it."""
+    if not isinstance(sock, ProxyCommandSocket) or not sock.running:
+        return False
+    transport = client.get_transport()
+    return transport is None or not getattr(transport, "remote_version", "")
 
 
 def _proxy_problem(sock: Any) -> str:
@@ -336,7 +365,20 @@ def _proxy_problem(sock: Any) -> str:
     return ""
 
 
-def _auth_error(endpoint: Endpoint, auth: KeyAuth, exc: Exception) -> AuthError:
+def _disconnect_reason(client: paramiko.SSHClient) -> str:
+    return str(getattr(client.get_transport(), "disconnect_reason", ""))
+
+
+def _auth_error(endpoint: Endpoint, auth: KeyAuth, exc: Exception,
+                disconnect: str = "") -> AuthError:
+    if disconnect:
+        # As ssh: "Received disconnect from HOST port N:2: Too many authentication failures".
+        tried = "; ".join(auth.problems)
+        return AuthError(f"{endpoint.label}: {endpoint.hostname} closed the connection: "
+                         f"{disconnect} (as {endpoint.user}"
+                         + (f"; {tried}" if tried else "") + ")",
+                         hint="too many keys offered (ssh-agent's): give the host its "
+                         "IdentityFile with IdentitiesOnly yes in ~/.ssh/config")
     if auth.needs_passphrase:
         return AuthError(f"{endpoint.label}: the key {auth.needs_passphrase[0]} needs a "
                          "passphrase", hint="load it into ssh-agent or answer the prompt")

@@ -37,6 +37,9 @@ def open_tcp(label: str, hostname: str, port: int, *, timeout: float, family: st
             raise ConnectError(f"{label}: cannot resolve {hostname}"
                                + (f" (AddressFamily {family})" if family != "any" else "")
                                + f": {exc.strerror or exc}") from None
+        except UnicodeError:  # the IDNA encoding of a label over 63 characters, or empty
+            raise ConnectError(f"{label}: cannot resolve {hostname}: not a valid host name "
+                               "(an empty label, or one longer than 63 characters)") from None
         reasons = []
         for af, kind, proto, _, address in addresses:
             sock = socket.socket(af, kind, proto)
@@ -55,7 +58,8 @@ def open_tcp(label: str, hostname: str, port: int, *, timeout: float, family: st
             return sock
         problem = "; ".join(sorted(set(reasons))) or "no address"
     tries = f" ({attempts} attempts)" if attempts > 1 else ""
-    raise ConnectError(f"{label}: cannot reach {hostname}:{port}: {problem}{tries}")
+    raise ConnectError(f"{label}: cannot reach {hostname}:{port}: {problem}{tries}",
+                       reach=(hostname, port, problem + tries))
 
 
 class ProxyCommandSocket:
@@ -81,6 +85,9 @@ class ProxyCommandSocket:
                                f"{exc.strerror or exc}") from None
         self.timeout: float | None = None
         self._stderr_tail = ""
+        # Closed while it still ran: it did not end by itself (paramiko closes the socket
+        # when the banner wait ends, before leap-tui learns of it).
+        self.stopped_running = False
 
     def send(self, data: bytes) -> int:
         stdin = self.process.stdin
@@ -104,6 +111,7 @@ class ProxyCommandSocket:
 
     def close(self) -> None:
         if self.process.poll() is None:
+            self.stopped_running = True
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -123,6 +131,16 @@ class ProxyCommandSocket:
     @property
     def closed(self) -> bool:
         return self.process.poll() is not None
+
+    @property
+    def _closed(self) -> bool:
+        # What paramiko's Transport reads of a socket when it stops (socket.socket has it).
+        return self.closed
+
+    @property
+    def running(self) -> bool:
+        """Still running, or ran until close() stopped it."""
+        return self.process.poll() is None or self.stopped_running
 
     def _read_stderr(self) -> str:
         with contextlib.suppress(OSError, ValueError):

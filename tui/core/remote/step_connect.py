@@ -20,7 +20,7 @@ def open_session(op: HostState) -> None:
                                 node_defaults=node_defaults)
     candidates = [resolved.with_port(p) for p in first_ports(op, resolved, node_defaults[0])]
     names = [c.known_hosts_name for c in candidates]
-    refused: ConnectError | None = None
+    failures: list[ConnectError] = []
     for endpoint in candidates:
         op.emit("connect", f"{endpoint.user}@{endpoint.hostname}:{endpoint.port}")
         try:
@@ -30,12 +30,26 @@ def open_session(op: HostState) -> None:
                               aliases=[n for n in names if n != endpoint.known_hosts_name],
                               pinned=op.pinned(op.host.leap_node))
         except ConnectError as exc:
-            refused = exc
+            failures.append(exc)
             continue
         op.endpoint = endpoint
         return
-    assert refused is not None
-    raise refused
+    raise unreachable(resolved.label, failures)
+
+
+def unreachable(label: str, failures: list[ConnectError]) -> ConnectError:
+    """One error for every port tried: each port with why it failed, never only the last
+    (a node whose sshd moved to 2223 must not read as "cannot reach ...:22")."""
+    if len(failures) == 1:
+        return failures[0]
+    reached = [f.reach for f in failures if f.reach is not None]
+    if len(reached) == len(failures) and len({host for host, _, _ in reached}) == 1:
+        tried = "; ".join(f"port {port}: {reason}" for _, port, reason in reached)
+        return ConnectError(f"{label}: cannot reach {reached[0][0]} on any port tried ({tried})",
+                            hint="tried in turn: the ssh.port the node file last applied, the "
+                            "edited ssh.port, then 22", reach=reached[-1])
+    return ConnectError("; ".join(dict.fromkeys(f.message for f in failures)),
+                        hint=failures[-1].hint)
 
 
 def first_ports(op: HostState, resolved: Endpoint, node_address: str | None) -> list[int]:

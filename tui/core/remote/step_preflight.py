@@ -4,8 +4,9 @@ Judged from the facts gathered with the lock (preflight.py) and the live and new
 a new Clace port already bound by another process (PF001), a port below 1024 the server
 may not bind (PF002), certificate files missing or unreadable by the service user
 (PF003), no room for the upload and its backup (PF004), a directory that cannot be
-written (PF005). Errors stop the host before anything is uploaded, unless
-``RunOptions.allow_errors``; what could not be checked is said (PF006, info).
+written (PF005) or is not there (PF007: leap-tui creates no directory). Errors stop the
+host before anything is uploaded, unless ``RunOptions.allow_errors``; what could not be
+checked is said (PF006, info).
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from tui.core.findings import Severity
 from tui.core.inventory import CLACE_SOURCE
 from tui.core.remote.errors import RemoteError
 from tui.core.remote.host_state import FileState, HostState
-from tui.core.remote.preflight import Facts, PathMode, Process, facts_command, parse_facts
+from tui.core.remote.preflight import (
+    DirSpace,
+    Facts,
+    PathMode,
+    Process,
+    facts_command,
+    parse_facts,
+)
 from tui.core.remote.rules import PREFLIGHT_RULES as PREFLIGHT_RULES
 from tui.core.remote.step_lock import acquire
 
@@ -119,7 +127,9 @@ def _space(op: HostState, facts: Facts) -> None:
         where = f"{op.name}:{directory}"
         if space is None:
             continue
-        if space.read_only:
+        if space.state != "dir":
+            _not_a_directory(op, directory, space)
+        elif space.read_only:
             op.finding("PF005", Severity.ERROR, f"{where} is on a read-only file system",
                        file=where, hint="remount it read-write, or ship the file elsewhere")
         elif not space.writable:
@@ -131,6 +141,21 @@ def _space(op: HostState, facts: Facts) -> None:
                        f"no space left on {where}: {space.free_kib} KiB free, the upload and "
                        f"its backup need {-(-need // 1024)} KiB", file=where,
                        hint="free some space on that file system")
+
+
+def _not_a_directory(op: HostState, directory: str, space: DirSpace) -> None:
+    """PF007: leap-tui never creates a directory (or replaces what holds its name): a
+    missing one is a layout it cannot guess (owner, mode, what else goes there)."""
+    where = f"{op.name}:{directory}"
+    if space.state == "notdir":
+        op.finding("PF007", Severity.ERROR, f"{where} is not a directory", file=where,
+                   hint="leap-tui does not replace it; ship the file elsewhere")
+        return
+    parent = f" (the nearest directory that exists: {space.parent})" if space.parent else ""
+    op.finding("PF007", Severity.ERROR, f"{where} does not exist{parent}; leap-tui does not "
+               "create directories", file=where,
+               hint=f"create it on the host first: mkdir -p {directory}, with the owner and "
+               "mode it needs; or ship the file elsewhere")
 
 
 def _service(op: HostState, facts: Facts, clace: FileState,
