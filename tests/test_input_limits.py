@@ -81,9 +81,10 @@ def test_inventories_are_capped_higher(here: Path, capsys: pytest.CaptureFixture
     (here / "clace.toml").write_text('[http]\nhost = "127.0.0.1"\nport = 25222\n')
     # An inventory over the documents' cap but under its own is read (big fleets; here a
     # long comment makes the size, hosts make the work).
-    hosts = "#" + "x" * MAX_CONFIG_BYTES + "\n" + "".join(f'[[host]]\nname = "h{n}"\naddress = "10.{n // 65536}.{n // 256 % 256}.'
-                    f'{n % 256}"\n[[host.file]]\nsource = "clace"\ntarget = "/etc/c.toml"\n'
-                    for n in range(2_000))
+    hosts = "#" + "x" * MAX_CONFIG_BYTES + "\n" + "".join(
+        f'[[host]]\nname = "h{n}"\naddress = "10.{n // 65536}.{n // 256 % 256}.'
+        f'{n % 256}"\n[[host.file]]\nsource = "clace"\ntarget = "/etc/c.toml"\n'
+        for n in range(2_000))
     (here / "hosts.toml").write_text(hosts)
     assert os.path.getsize(here / "hosts.toml") > MAX_CONFIG_BYTES
     status, _, err = run(capsys, "export", "ansible", "out", "--inventory", "hosts.toml",
