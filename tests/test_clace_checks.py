@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.clace_checks import CLACE_RULES, check_clace, classify_host, hosts_overlap
+from tui.core.clace_checks import CLACE_RULES, check_clace
 from tui.core.clace_config import ClaceConfig
+from tui.core.clace_hosts import classify_host, hosts_overlap
 from tui.core.findings import Finding, Severity, has_errors
 
 REAL_FILES = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.core.clace_schema import INT64_MAX, INT64_MIN, parse_kind
+from tui.core.field_values import INT64_MAX, INT64_MIN, parse_kind
 
 
 @pytest.mark.parametrize("text", [str(INT64_MAX + 1), str(INT64_MIN - 1),

@@ -19,7 +19,7 @@ from tests.tui.pilot_helpers import burst, open_section, settle
 from tui.app import LeapTuiApp
 from tui.core import sections as sec
 from tui.core.clace_config import ClaceConfig
-from tui.core.clace_schema import parse_kind
+from tui.core.field_values import parse_kind
 from tui.core.leap_provider import Provider
 from tui.core.workspace import Workspace
 from tui.screens.confirm import ConfirmDialog

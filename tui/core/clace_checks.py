@@ -30,21 +30,18 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-import difflib
-import ipaddress
 import re
-from dataclasses import dataclass
-from typing import Literal, Protocol
 
-from tui.core.clace_config import ClaceConfig, join_key
-from tui.core.clace_schema import (
-    CLACE_FIELDS,
-    KNOWN_KEYS,
-    is_known_key,
-    is_known_section,
-    value_has_kind,
+from tui.core.clace_config import ClaceConfig
+from tui.core.clace_hosts import HostInfo, classify_host, hosts_overlap
+from tui.core.clace_shape_checks import (
+    LISTENERS,
+    Add,
+    check_sections,
+    check_types,
+    check_unknown_keys,
 )
-from tui.core.clip import clip, quoted
+from tui.core.clip import quoted
 from tui.core.findings import Finding, Severity
 
 ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -80,119 +77,12 @@ _RULES: dict[str, tuple[Severity, str]] = {
 
 CLACE_RULES: dict[str, str] = {code: text for code, (_, text) in _RULES.items()}
 
-_LISTENERS = (("http", "HTTP"), ("https", "HTTPS"))
-_FIELD_NAMES = frozenset(spec.name for spec in CLACE_FIELDS.values())
-_SECTIONS_WITH_KEYS = frozenset(s for s in KNOWN_KEYS if s and "." not in s) - {"http", "https"}
 _EMAIL_RE = re.compile(r"[^@\s\"',;<>]+@[^@\s\"',;<>]+\.[^@\s\"',;<>.]+")
 _EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
-_LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
-_HOSTNAME_RE = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
 _SETCAP_HINT = (
     "the page's setup step: `sudo setcap cap_net_bind_service=+ep /path/to/clace`, "
     "again after every update of the binary; or run the server as root"
 )
-
-HostKind = Literal["all", "ipv4", "ipv6", "name", "invalid"]
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-@dataclass(frozen=True)
-class HostInfo:
-    """What a listener's host string binds to."""
-
-    text: str
-    kind: HostKind
-    address: Address | None = None
-    problem: str = ""
-    hint: str = ""
-
-    @property
-    def is_valid(self) -> bool:
-        return self.kind != "invalid"
-
-    @property
-    def is_loopback(self) -> bool:
-        if self.kind == "name":
-            return self.text.lower().rstrip(".") == "localhost"
-        return self.address is not None and self.address.is_loopback
-
-    @property
-    def is_all_interfaces(self) -> bool:
-        """Every interface of both families: "" or [::]."""
-        return self.kind == "all" or (self.kind == "ipv6" and self._unspecified)
-
-    @property
-    def is_all_ipv4(self) -> bool:
-        return self.kind == "ipv4" and self._unspecified
-
-    @property
-    def _unspecified(self) -> bool:
-        return self.address is not None and self.address.is_unspecified
-
-
-def classify_host(host: str) -> HostInfo:
-    if host == "":
-        return HostInfo(host, "all")
-    if host.startswith("[") and host.endswith("]"):
-        try:
-            return HostInfo(host, "ipv6", ipaddress.IPv6Address(host[1:-1]))
-        except ValueError:
-            return HostInfo(host, "invalid",
-                            problem=f"{quoted(host)} is not a bracketed IPv6 address")
-    if ":" in host:
-        try:
-            ipaddress.IPv6Address(host)
-        except ValueError:
-            return HostInfo(
-                host,
-                "invalid",
-                problem=f"{quoted(host)} is not a bare address: no scheme, port or path here",
-                hint="give only the address or name; the port has its own key",
-            )
-        return HostInfo(
-            host,
-            "invalid",
-            problem=f"IPv6 literal {quoted(host)} is not bracketed: Clace joins host and port "
-            "with ':'",
-            hint=f'write host = "[{clip(host)}]"',
-        )
-    try:
-        return HostInfo(host, "ipv4", ipaddress.IPv4Address(host))
-    except ValueError:
-        pass
-    labels = host.rstrip(".").split(".")
-    if len(host) <= 253 and _HOSTNAME_RE.fullmatch(host) and not all(x.isdigit() for x in labels):
-        return HostInfo(host, "name")
-    return HostInfo(
-        host,
-        "invalid",
-        problem=f"{quoted(host)} is neither an IP address nor a host name",
-        hint='e.g. "127.0.0.1", "0.0.0.0", "[::1]" or a DNS name',
-    )
-
-
-def hosts_overlap(a: HostInfo, b: HostInfo) -> bool:
-    """Whether two listeners on one port would fight for the same address."""
-    if not (a.is_valid and b.is_valid):
-        return False
-    if a.is_all_interfaces or b.is_all_interfaces:
-        return True
-    for x, y in ((a, b), (b, a)):
-        if x.is_all_ipv4 and y.kind in ("ipv4", "name"):
-            return True
-    if a.kind == "name" and b.kind == "name":
-        return a.text.lower().rstrip(".") == b.text.lower().rstrip(".")
-    if a.address is not None and b.address is not None:
-        return a.address == b.address
-    # A name against an address: only localhost is known without resolving.
-    return a.is_loopback and b.is_loopback
-
-
-class _Add(Protocol):
-    def __call__(
-        self, code: str, key: str, message: str, hint: str = "", *, severity: Severity | None = None
-    ) -> None: ...
-
 
 def check_clace(cfg: ClaceConfig) -> list[Finding]:
     file = str(cfg.path)
@@ -205,14 +95,14 @@ def check_clace(cfg: ClaceConfig) -> list[Finding]:
         level = severity or _RULES[code][0]
         findings.append(Finding(code, level, message, file, key, cfg.line_of(key), hint))
 
-    broken = _check_types(cfg, add)
-    _check_unknown_keys(cfg, add)
-    _check_sections(cfg, add)
+    broken = check_types(cfg, add)
+    check_unknown_keys(cfg, add)
+    check_sections(cfg, add)
 
     http, https = cfg.http, cfg.https
     ports: dict[str, int | None] = {}
     hosts: dict[str, HostInfo | None] = {}
-    for section, name in _LISTENERS:
+    for section, name in LISTENERS:
         settings = http if section == "http" else https
         ports[section] = _check_port(section, name, settings.port, broken, add)
         hosts[section] = None
@@ -333,7 +223,7 @@ def _check_automatic_certificates(
     https_port: int | None,
     https_host: HostInfo | None,
     broken: set[str],
-    add: _Add,
+    add: Add,
 ) -> None:
     https = cfg.https
     if https_port != 443:
@@ -379,7 +269,7 @@ def _check_automatic_certificates(
         )
 
 
-def _check_port(section: str, name: str, port: int, broken: set[str], add: _Add) -> int | None:
+def _check_port(section: str, name: str, port: int, broken: set[str], add: Add) -> int | None:
     """Port rules for one listener; returns the port when it is usable, else None."""
     key = f"{section}.port"
     if key in broken:
@@ -410,146 +300,8 @@ def _check_port(section: str, name: str, port: int, broken: set[str], add: _Add)
     return port
 
 
-def _check_types(cfg: ClaceConfig, add: _Add) -> set[str]:
-    """CL015/CL001 for values the server cannot decode; returns the keys found broken."""
-    broken: set[str] = set()
-    for section, _ in _LISTENERS:
-        if cfg.is_set(section) and not cfg.is_table(section):
-            add("CL015", section, f"{section} must be a table ([{section}]), not a value", "")
-            broken.update(k for k in CLACE_FIELDS if k.startswith(section + "."))
-    for key, spec in CLACE_FIELDS.items():
-        if key in broken:
-            continue
-        value = cfg.raw(key)
-        if value is None or value_has_kind(spec.kind, value):
-            continue
-        broken.add(key)
-        written = _toml(value)
-        if spec.kind == "port" and isinstance(value, float):
-            add("CL001", key, f"{spec.label} {written} is not an integer", "use -1..65535")
-        elif spec.kind == "port":
-            digits = value.strip() if isinstance(value, str) else ""
-            hint = ""
-            if re.fullmatch(r"[+-]?\d+", digits):
-                hint = f"write {spec.name} = {digits} without quotes"
-            add("CL015", key, f"{spec.label} must be an integer, not {written}", hint)
-        elif spec.kind == "bool":
-            add(
-                "CL015",
-                key,
-                f"{spec.label} must be true or false, not {written}",
-                f"write {spec.name} = {_guess_bool(value)} (unquoted)",
-            )
-        else:
-            add(
-                "CL015",
-                key,
-                f"{spec.label} must be a string, not {written}",
-                f'quote it: {spec.name} = "{clip(str(value))}"',
-            )
-    return broken
-
-
-def _check_unknown_keys(cfg: ClaceConfig, add: _Add) -> None:
-    for section, _ in _LISTENERS:
-        known = KNOWN_KEYS[section]
-        for key in cfg.keys_of(section):
-            if key in known:
-                continue
-            close = difflib.get_close_matches(key.lower(), sorted(known), n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else "Clace ignores unknown keys"
-            add(
-                "CL014",
-                f"{section}.{join_key([key])}",
-                f"unknown key {quoted(key)} in [{section}]: the server ignores it silently",
-                hint,
-            )
-
-
-def _check_sections(cfg: ClaceConfig, add: _Add) -> None:
-    """CL019 misspelled [http]/[https] tables, CL020 their keys written elsewhere."""
-    for top in cfg.keys_of(""):
-        if top in ("http", "https"):
-            continue
-        key = join_key([top])
-        is_table = cfg.is_table(key)
-        known_top = top in KNOWN_KEYS[""] or is_known_section((top,))
-        if not known_top and is_table:
-            close = _close_listener_section(top)
-            if close:
-                add(
-                    "CL019",
-                    key,
-                    f"[{top}] is not a Clace section: its keys are ignored and "
-                    f"[{close[0]}] keeps its defaults",
-                    f"did you mean [{close[0]}]?",
-                )
-        elif not known_top and top in _FIELD_NAMES:
-            _misplaced(add, (), top)
-        elif is_table and top in _SECTIONS_WITH_KEYS:
-            for name in cfg.keys_of(key):
-                if name in _FIELD_NAMES and not is_known_key((top,), name):
-                    _misplaced(add, (top,), name)
-
-
-# A table name within 0.75 of "http" or "https" (difflib's ratio) is 3 to 8 characters
-# long and shares at least 3 of their letters: others are not compared at all (a file may
-# hold a hundred thousand tables).
-_LISTENER_SECTIONS = ("http", "https")
-
-
-def _close_listener_section(top: str) -> list[str]:
-    """[``close``] when ``top`` reads as a misspelled [http]/[https], the closer one."""
-    lowered = top.lower()
-    if not 3 <= len(lowered) <= 8 or sum(c in "htps" for c in lowered) < 3:
-        return []
-    best: tuple[float, str] | None = None
-    for name in _LISTENER_SECTIONS:
-        # As difflib.get_close_matches compares (the ratio is not symmetric): the candidate
-        # first, the word second; ties go to the larger name.
-        matcher = difflib.SequenceMatcher(None, name, lowered)
-        if matcher.real_quick_ratio() >= 0.75 and matcher.quick_ratio() >= 0.75:
-            score = matcher.ratio()
-            if score >= 0.75 and (best is None or (score, name) > best):
-                best = (score, name)
-    return [best[1]] if best else []
-
-
-def _misplaced(add: _Add, section: tuple[str, ...], key: str) -> None:
-    owners = [s for s, _ in _LISTENERS if f"{s}.{key}" in CLACE_FIELDS]
-    where = f"[{join_key(section)}]" if section else "the top level"
-    add(
-        "CL020",
-        join_key([*section, key]),
-        f"{key!r} at {where} is not read by the server: it is a "
-        + " / ".join(f"[{o}]" for o in owners)
-        + " setting",
-        f"move it under [{owners[0]}]",
-    )
-
-
 def _is_example_address(email: str) -> bool:
     local, _, domain = email.strip().lower().rpartition("@")
     return local == "my_email" or domain in _EXAMPLE_DOMAINS or domain.endswith(
         tuple("." + d for d in _EXAMPLE_DOMAINS)
     )
-
-
-def _guess_bool(value: object) -> str:
-    if isinstance(value, str) and value.strip().lower() in ("yes", "on", "1", "true", "y"):
-        return "true"
-    if isinstance(value, str) and value.strip().lower() in ("no", "off", "0", "false", "n"):
-        return "false"
-    return "true or false"
-
-
-def _toml(value: object) -> str:
-    if isinstance(value, str):
-        return f'"{clip(value)}"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return str(value)

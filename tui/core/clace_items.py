@@ -9,8 +9,9 @@ from collections.abc import MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from tui.core.clace_keys import join_key
-from tui.core.clace_schema import CLACE_FIELDS, parse_kind
+from tui.core.clace_schema import CLACE_FIELDS
 from tui.core.errors import ConfigError
+from tui.core.field_values import parse_kind
 from tui.core.toml10 import check_toml10
 
 if TYPE_CHECKING:

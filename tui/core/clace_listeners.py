@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tui.core.clace_checks import classify_host
 from tui.core.clace_config import ClaceConfig
+from tui.core.clace_hosts import classify_host
 from tui.core.findings import Finding
 from tui.core.portmap import PortRow
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from tui.core.clace_checks import check_clace
 from tui.core.clace_config import ClaceConfig, parse_field_value
-from tui.core.clace_schema import (
+from tui.core.errors import ConfigError
+from tui.core.field_values import (
     parse_bool,
     parse_integer,
     parse_kind,
@@ -23,7 +24,6 @@ from tui.core.clace_schema import (
     parse_number,
     parse_port,
 )
-from tui.core.errors import ConfigError
 from tui.core.findings import Finding
 from tui.core.key_names import clace_key_problem
 from tui.core.leap_checks import check_provider

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from tui.core.clace_schema import CLACE_FIELDS, parse_kind, parse_list
+from tui.core.clace_schema import CLACE_FIELDS
+from tui.core.field_values import parse_kind, parse_list
 from tui.core.findings import Finding
 from tui.core.leap_merge import is_expression
 from tui.core.port_catalog import PORT_CATALOG
