@@ -77,6 +77,7 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.section: sec.Section | None = None
+        self._help_text = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -178,7 +179,7 @@ class MainScreen(Screen[None]):
         target = self.session.display_target(section.target)
         self.query_one("#section-title", Static).update(
             f" {section.title}  ·  edits go to {target}")
-        self.query_one("#field-help", Static).update(
+        self.set_help(
             "Enter or Tab: edit a field; Up/Down: the field above/below; F4: inherit again")
         editor = self.query_one("#editor", VerticalScroll)
         # Awaited: the next section's rows reuse ids (ssh.port) of the rows being removed.
@@ -297,7 +298,14 @@ class MainScreen(Screen[None]):
             if isinstance(widget, Input) and cell_len(widget.value) >= widget.content_size.width:
                 lines.append(f"value: {widget.value}")
             lines += [clearing, model.note]
-            self.query_one("#field-help", Static).update("\n".join(lines))
+            self.set_help("\n".join(lines))
+
+    def set_help(self, text: str) -> None:
+        """The help line under the editor; left alone when it already says ``text`` (an
+        update lays the screen out again: a frame on every keystroke)."""
+        if text != self._help_text:
+            self._help_text = text
+            self.query_one("#field-help", Static).update(text)
 
     # edits: every change of a field reaches the model here ------------------------------
 
