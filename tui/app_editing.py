@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.timer import Timer
 
 from tui.app_base import AppBase
 from tui.core.findings import Finding, Severity, count_by_severity, has_errors
-from tui.screens.confirm import ConfirmDialog, QuitDialog
 from tui.screens.main import MainScreen
-from tui.session import Restored, new_clace
+
+if TYPE_CHECKING:
+    from tui.session import Restored
 
 # An edit after a pause is checked at once, so that its findings are painted in the frame
 # that shows the key. Edits that follow within this delay (a burst from the terminal: keys
@@ -58,7 +60,11 @@ class EditingActions(AppBase):
             self._recheck_timer.stop()
             self._recheck_timer = None
         had_errors = has_errors(self.session.findings)
-        findings = self.session.check()
+        self.show_findings(self.session.check(), had_errors)
+
+    def show_findings(self, findings: list[Finding], had_errors: bool) -> None:
+        """The findings in the header, the findings pane and (when errors came or went)
+        the Footer, whose Apply is off while there are errors."""
         summary = findings_summary(findings)
         self.sub_title = summary
         main = self.main_screen
@@ -69,10 +75,6 @@ class EditingActions(AppBase):
             # that changes, not on every keystroke (rebuilding it costs a frame).
             self.refresh_bindings()
         self._checked_at = time.monotonic()
-
-    def on_main_screen_ready(self, message: MainScreen.Ready) -> None:
-        self.run_checks()
-        self.show_unsaved()
 
     def on_main_screen_model_changed(self, message: MainScreen.ModelChanged) -> None:
         self.schedule_checks()
@@ -95,11 +97,14 @@ class EditingActions(AppBase):
         path = self.session.missing_clace
         if path is None:
             return
+        from tui.screens.confirm import ConfirmDialog
 
         def decided(start: bool | None) -> None:
             if not start:
                 self.notify(f"{path} left out: it does not exist.", severity="warning")
                 return
+            from tui.session import new_clace
+
             self.session.workspace.clace = new_clace(path)
             self.session.missing_clace = None
             main = self.main_screen
@@ -134,6 +139,7 @@ class EditingActions(AppBase):
         if not new_errors:
             self._save(then)
             return
+        from tui.screens.confirm import ConfirmDialog
         named = [f"✖ {f.code} {f.location} {f.message}" for f in new_errors[:NAMED_FINDINGS]]
         if len(new_errors) > NAMED_FINDINGS:
             named.append(f"… and {len(new_errors) - NAMED_FINDINGS} more")
@@ -217,6 +223,8 @@ class EditingActions(AppBase):
                 self.request_save(then=self.exit)
             elif choice == "discard":
                 self.exit()
+
+        from tui.screens.confirm import QuitDialog
 
         self.push_screen(QuitDialog([self.session.display_target(t) for t in modified]),
                          decided)

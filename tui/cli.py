@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from tui.commands.parser import build_parser, command_of
+from tui.commands.parser import build_parser, command_of, opens_the_tui
 
 # Commands that only read and print, on one thread: the process may end without tearing
 # down what they built (see main).
@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         import gc
 
         gc.set_threshold(200_000, 30, 30)
-    parser = build_parser(command)
+    parser = build_parser(command, commands=not opens_the_tui(words))
     args = parser.parse_args(words)
     if args.command is None:
         from tui.commands import open_tui
