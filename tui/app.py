@@ -167,7 +167,9 @@ class LeapTuiApp(Commands):
         self.show_unsaved()
         self.refresh_bindings()  # what was off while loading
         self.report_load()
-        self.release_keys()
+        # After the next frame: the tree's cursor is placed then, and the first key held
+        # (Enter, Down) acts on it.
+        self.call_after_refresh(self.release_keys)
 
     def report_load(self) -> None:
         from tui.screens.confirm import MessageDialog
