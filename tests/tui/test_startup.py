@@ -99,7 +99,7 @@ async def test_a_quit_key_after_edits_is_replayed_after_them(
         assert isinstance(app.screen, QuitDialog)  # the edit is there: quitting asks first
         main = app.main_screen
         assert main is not None
-        assert [row.shown_text for row in main.field_rows()][0] == "x"
+        assert main.field_rows()[0].shown_text == "x"
 
 
 async def test_the_quit_key_first_quits_while_loading(samples: Path,
@@ -146,7 +146,7 @@ def test_the_first_frame_imports_no_core_and_no_crypto(samples: Path) -> None:
             "--inventory", str(samples / "hosts.toml")]
     result = subprocess.run([sys.executable, "-c", FIRST_FRAME, *args], capture_output=True,
                             text=True, timeout=60, cwd=REPO_ROOT, check=True)
-    core, heavy = (result.stdout.splitlines() + ["", ""])[:2]
+    core, heavy = [*result.stdout.splitlines(), "", ""][:2]
     # The settings, and two small modules of plain dataclasses (findings, and the workspace
     # the CLI finds the files with when none is named).
     assert set(core.split()) <= {"tui.core", "tui.core.errors", "tui.core.findings",
