@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import threading
@@ -167,6 +168,11 @@ class LeapTuiApp(Commands):
         self.show_unsaved()
         self.refresh_bindings()  # what was off while loading
         self.report_load()
+        # What is loaded now lives as long as the app: out of the collector's sight, a full
+        # collection is a pass over what edits make, not a 50 ms pause over a large provider
+        # in the middle of a keystroke (objects freed later are still freed: only cycles
+        # among these would wait).
+        gc.freeze()
         # After the next frame: the tree's cursor is placed then, and the first key held
         # (Enter, Down) acts on it.
         self.call_after_refresh(self.release_keys)

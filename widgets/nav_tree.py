@@ -41,17 +41,16 @@ class NavTree(Tree[str]):
             return  # the usual keystroke: the same files edited as before
         changed = targets ^ self._marked
         self._marked = set(targets)
-        before = after = 0  # the widest relabelled line, before and after
+        widest = 0  # the widest relabelled line
         for node_id, target in self.node_targets.items():
             if target not in changed:
                 continue
             node = self.get_node_by_id(node_id)  # type: ignore[arg-type]
             label = (UNSAVED_MARK if target in targets else "") + self.base_labels[node_id]
             if str(node.label) != label:
-                before = max(before, self._line_width(node))
                 node.set_label(label)
-                after = max(after, self._line_width(node))
-        self._fit_width(before, after)
+                widest = max(widest, self._line_width(node))
+        self._widen_to(widest)
 
     def _line_width(self, node: TreeNode[str]) -> int:
         lines = self._tree_lines_cached
@@ -60,16 +59,13 @@ class NavTree(Tree[str]):
         guides = lines[node.line]._get_guide_width(self.guide_depth, self.show_root)
         return self.get_label_width(node) + guides
 
-    def _fit_width(self, before: int, after: int) -> None:
-        """The tree's width (its horizontal scrollbar) after a mark came or went. Tree
-        measures every line when it rebuilds them, not when a label changes; a rebuild
-        for each mark would cost a 1,000-node tree a few ms, so only the relabelled lines
-        are measured, and all of them only when the widest one narrowed."""
-        width, height = self.virtual_size
-        if after > width:
-            self.virtual_size = Size(after, height)
-        elif before >= width > after:
-            self._invalidate()
+    def _widen_to(self, width: int) -> None:
+        """Room for a line that a mark made wider (the horizontal scrollbar). Tree measures
+        its lines when it rebuilds them all, not when a label changes: a rebuild for each
+        mark would cost a 1,000-node tree a few ms a keystroke. A mark that goes leaves the
+        width as it was until the next rebuild (a few columns of scroll, as before)."""
+        if width > self.virtual_size.width:
+            self.virtual_size = Size(width, self.virtual_size.height)
 
     def _on_resize(self, event: events.Resize) -> None:
         """A change of height alone keeps the tree's lines: Tree rebuilds them all on every
