@@ -1,5 +1,6 @@
 """What a keystroke redraws: only the findings rows that changed, Footer keys switched on
-and off in place, the tree's lines kept, the check run at once (no timing is asserted)."""
+and off in place, the tree's lines kept, the check run at once; and a large port map fed
+to its table a chunk per frame (no timing is asserted)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from textual.widgets._footer import FooterKey
 from tests.tui.pilot_helpers import codes, field_input, open_section, replace_text, settle
 from tui.app import LeapTuiApp
 from tui.core.findings import Finding, Severity
+from tui.core.portmap import PortRow
 from widgets.findings_table import FindingsTable
 from widgets.nav_tree import UNSAVED_MARK, NavTree
+from widgets.port_table import FIRST_ROWS, PortTable
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -104,3 +107,27 @@ async def test_an_edit_after_a_pause_is_checked_at_once(samples: Path) -> None:
         assert main.session.edit(main.section, "https.port", "443") is None
         app.schedule_checks()
         assert "CL002" in codes(pilot)  # no timer waited for
+
+
+class PortsApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield PortTable()
+
+
+async def test_a_large_port_map_is_fed_a_chunk_per_frame() -> None:
+    rows = [PortRow(f"node{i:05}", "10.0.0.1", 22, "tcp", "ssh", "ssh", True, "ssh.port",
+                    None, None, False, "") for i in range(2500)]
+    app = PortsApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(PortTable)
+        table.show(rows)
+        assert table.row_count == FIRST_ROWS and not table.complete  # on screen at once
+        for _ in range(50):
+            if table.complete:
+                break
+            await pilot.pause()
+        assert table.complete and table.row_count == len(rows)
+        assert str(table.get_row_at(2499)[1]) == "node02499"  # in order
+        table.show(rows[:3])  # shown anew: the rows of before stop coming
+        await pilot.pause()
+        assert table.row_count == 3 and table.complete
