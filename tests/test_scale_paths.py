@@ -20,7 +20,7 @@ import pytest
 from benchmarks.gen_provider import generate_provider
 from tui.commands.findings_out import Locator
 from tui.commands.output import plain_lines
-from tui.commands.parser import build_parser, command_of
+from tui.commands.parser import build_parser, command_of, opens_the_tui
 from tui.commands.ports_cmd import TABLE_ROWS, aligned_lines
 from tui.core import portmap
 from tui.core.leap_checks import check_provider
@@ -157,6 +157,22 @@ def test_the_one_command_parser_reads_as_the_whole_one(words: list[str]) -> None
                                    ["--", "check"], ["--provider"]])
 def test_help_and_odd_command_lines_get_the_whole_parser(words: list[str]) -> None:
     assert command_of(words) is None
+
+
+@pytest.mark.parametrize("words", [
+    [], ["--clace", "c.toml"], ["--clace=c.toml", "--provider", "p", "--inventory", "h.toml"],
+    ["--provider", "check"],  # a directory named check: still the TUI
+])
+def test_the_tui_start_parses_as_the_whole_parser(words: list[str]) -> None:
+    assert opens_the_tui(words)
+    alone, whole = build_parser(commands=False).parse_args(words), build_parser().parse_args(words)
+    assert vars(alone) == vars(whole) and alone.command is None
+
+
+@pytest.mark.parametrize("words", [["check"], ["--clace"], ["--prov", "p"], ["-h"],
+                                   ["--clace", "c", "ports"], ["bogus"]])
+def test_other_command_lines_get_the_subcommands(words: list[str]) -> None:
+    assert not opens_the_tui(words)
 
 
 def test_check_imports_only_what_it_uses(tmp_path: Path) -> None:

@@ -3,12 +3,18 @@
 This module composes: the key bindings, start-up and the views. What each group of
 actions does lives beside it (app_editing, app_remote, app_commands); keys reach the
 fields in order through key_routing; the screens share the EditSession (tui/session.py).
+
+Start-up paints first and loads after: the first frame is the main screen's shell (header,
+empty tree, "loading …", footer); then a worker thread imports the core, reads and checks
+the files and lays out the tree (tui/loading.py), and the screen is filled when it is done.
+Keys typed meanwhile are held and replayed in order once it is.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import threading
@@ -16,19 +22,20 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual.app import App
 from textual.binding import Binding
 from textual.notifications import Notify
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from themes import DEFAULT_THEME, STYLESHEET, THEMES
 from tui.app_commands import Commands
 from tui.app_editing import RECHECK_DELAY
 from tui.app_remote import CONFIRM_WINDOW, REMOTE_ACTIONS
-from tui.core import sections as sec
+from tui.core.findings import has_errors
 from tui.core.user_config import UserConfig, save_theme
-from tui.screens.confirm import MessageDialog
+from tui.loading import Loaded, load, loading_text
 from tui.screens.main import MainScreen
-from tui.session import EditSession
 from tui.settings_check import check_settings
 
 if TYPE_CHECKING:
@@ -50,6 +57,10 @@ HANGUP_EXIT_AFTER_RUNNING = 120.0
 # Toasts kept on screen at once: with the findings bar and the help line under the fields,
 # three one-line toasts never reach up to the field being edited.
 MAX_TOASTS = 3
+# What the Footer shows as off until the files are loaded (its keys are held until then).
+NEEDS_FILES = frozenset({"save", "undo", "redo", "show_ports", "show_diff", "apply",
+                         "rollback"})
+LOADING = "The files are still loading: the key acts once they are."
 
 
 class LeapTuiApp(Commands):
@@ -92,7 +103,8 @@ class LeapTuiApp(Commands):
         self.user_config = user_config or UserConfig()
         self.remember_theme = remember_theme
         self.opened_messages = list(opened_messages)
-        self.session = EditSession(clace, provider, inventory)
+        self.paths = (clace, provider, inventory)
+        self.hold_keys()  # until the files are loaded (files_loaded)
         self.hard_exit: threading.Timer | None = None
         for theme in THEMES:
             self.register_theme(theme)
@@ -103,7 +115,17 @@ class LeapTuiApp(Commands):
             self.binding_classes() if self.user_config.keymap else [])
         # Chosen before the first mount: set in on_mount, it restyles every widget once more.
         wanted = self.user_config.theme
-        self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
+        if wanted in self.available_themes and wanted != DEFAULT_THEME:
+            self.theme = wanted
+        else:
+            # Without Textual's watcher: it would parse and apply the whole stylesheet a
+            # second time before the first frame. Nothing is parsed yet: the theme's
+            # variables and classes are set here, for the first parse; the terminal filter
+            # Textual chose for its own dark default suits this dark, non-ANSI theme.
+            self.set_reactive(App.theme, DEFAULT_THEME)
+            self.stylesheet.set_variables(self.get_css_variables())
+            self.update_classes({f"-theme-{DEFAULT_THEME}": True, "-dark-mode": True,
+                                 "-light-mode": False}, update=False)
 
     # life cycle ---------------------------------------------------------------------------
 
@@ -115,12 +137,51 @@ class LeapTuiApp(Commands):
         # (Not possible off the main thread, as in tests, or where there is no SIGHUP.)
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._terminal_gone)
-        self.push_screen(MainScreen(self.session))
         for message in self.opened_messages:
             self.notify(message, timeout=6)
         if self.settings_problems:
             self.notify("\n".join(self.settings_problems), title="Settings", markup=False,
                         severity="warning", timeout=12)
+        # Once the shell is painted: the worker's imports and reads would delay that frame.
+        self.call_after_refresh(self._start_loading)
+
+    # loading the files, after the first frame ---------------------------------------------
+
+    def _start_loading(self) -> None:
+        clace, provider, inventory = self.paths
+        self.run_worker(lambda: load(clace, provider, inventory), name="load", group="load",
+                        thread=True, exit_on_error=True)
+
+    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name == "load" and event.state is WorkerState.SUCCESS:
+            result = event.worker.result
+            assert isinstance(result, Loaded)
+            await self.files_loaded(result)
+
+    async def files_loaded(self, loaded: Loaded) -> None:
+        """Fill the screen with the loaded files and their findings, say what did not
+        open, then let the keys typed meanwhile through."""
+        self._session = loaded.session
+        main = self.main_screen
+        if main is not None:
+            await main.show_loaded(loaded.session, loaded.tree)
+        findings = loaded.session.findings  # checked by the worker
+        self.show_findings(findings, had_errors=has_errors(findings))
+        self.show_unsaved()
+        self.refresh_bindings()  # what was off while loading
+        self.report_load()
+        # What is loaded now lives as long as the app: out of the collector's sight, a full
+        # collection is a pass over what edits make, not a 50 ms pause over a large provider
+        # in the middle of a keystroke (objects freed later are still freed: only cycles
+        # among these would wait).
+        gc.freeze()
+        # After the next frame: the tree's cursor is placed then, and the first key held
+        # (Enter, Down) acts on it.
+        self.call_after_refresh(self.release_keys)
+
+    def report_load(self) -> None:
+        from tui.screens.confirm import MessageDialog
+
         failures = self.session.load_failures
         if failures:
             files = "this file does not" if len(failures) == 1 else (
@@ -133,6 +194,11 @@ class LeapTuiApp(Commands):
                         "opened. leap-tui edits an existing provider (`leap new` makes one).",
                         title="Provider", severity="warning", timeout=12)
         self.offer_new_clace()
+
+    def get_default_screen(self) -> Screen[None]:
+        """The main screen, at the bottom of the stack: the first frame is its shell (an
+        empty screen composed first and the main one pushed on it cost that frame)."""
+        return MainScreen(loading_text(self.paths))
 
     def _terminal_gone(self) -> None:
         """SIGHUP: exit now; if writing to the vanished terminal wedges the exit, end anyway.
@@ -205,8 +271,10 @@ class LeapTuiApp(Commands):
         if isinstance(self.screen, DiffScreen):
             self.pop_screen()  # F3 again: back
             return
+        from tui.core.sections import unified_diffs
+
         self.flush_edits()
-        self._show_view(DiffScreen(sec.unified_diffs(self.workspace)))
+        self._show_view(DiffScreen(unified_diffs(self.workspace)))
 
     def _show_view(self, screen: Screen[None]) -> None:
         """The port map and the diff replace each other: one Escape leads back."""
@@ -226,6 +294,8 @@ class LeapTuiApp(Commands):
     # which actions are on -----------------------------------------------------------------
 
     def disabled_reason(self, action: str) -> str | None:
+        if not self.loaded:
+            return LOADING if action in NEEDS_FILES else None
         if action in getattr(self.screen, "hidden_app_actions", ()):
             return "Not on this screen: Escape leads back to the editor."
         if action == "save" and not self.session.modified_targets:

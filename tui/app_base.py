@@ -1,4 +1,9 @@
-"""What the app's parts (editing, remote, commands) share: the session and the main screen."""
+"""What the app's parts (editing, remote, commands) share: the session and the main screen.
+
+The session exists once the loading worker is done (tui/loading.py): the first frame is
+painted before the files are read. Until then every key is held (tui/key_routing.py), so
+the actions that use the session do not run before it is there.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,26 @@ from typing import TYPE_CHECKING
 
 from tui.key_routing import OrderedKeys
 from tui.screens.main import MainScreen
-from tui.session import EditSession
 
 if TYPE_CHECKING:
     from tui.core.findings import Finding
     from tui.core.history import EditHistory
     from tui.core.workspace import Workspace
+    from tui.session import EditSession
 
 
 class AppBase(OrderedKeys):
-    session: EditSession
+    _session: EditSession | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """The files are loaded and checked: the session is there."""
+        return self._session is not None
+
+    @property
+    def session(self) -> EditSession:
+        assert self._session is not None, "the files are not loaded yet"
+        return self._session
 
     @property
     def workspace(self) -> Workspace:
@@ -38,5 +53,5 @@ class AppBase(OrderedKeys):
 
     def flush_edits(self) -> None:
         main = self.main_screen
-        if main is not None and main.is_mounted:
+        if main is not None and main.is_mounted and main.loaded:
             main.commit_pending()

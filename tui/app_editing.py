@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.timer import Timer
 
 from tui.app_base import AppBase
 from tui.core.findings import Finding, Severity, count_by_severity, has_errors
-from tui.screens.confirm import ConfirmDialog, QuitDialog
 from tui.screens.main import MainScreen
-from tui.session import Restored, new_clace
 
-# Checks run this long after the last keystroke, so that keys arriving together (a burst
-# from the terminal) are checked once. Keys a person types are further apart than this and
-# each is checked: a warm check of 1,000 nodes takes a few ms (docs/benchmarks.md), and
-# with 20 ms here the keystroke-to-findings figure sat on its 50 ms target.
+if TYPE_CHECKING:
+    from tui.session import Restored
+
+# An edit after a pause is checked at once, so that its findings are painted in the frame
+# that shows the key. Edits that follow within this delay (a burst from the terminal: keys
+# arriving together) are checked once more, this long after the last of them. Keys a person
+# types are further apart than this: a warm check of 1,000 nodes takes a few ms
+# (docs/benchmarks.md); checked only after the delay, the key was painted in a frame of its
+# own and the findings a frame later, which doubled the keystroke-to-findings figure.
 RECHECK_DELAY = 0.005
 TITLE = "leap-tui"
 UNSAVED_TITLE = "leap-tui [+] unsaved"
@@ -33,6 +38,7 @@ def findings_summary(findings: list[Finding]) -> str:
 
 class EditingActions(AppBase):
     _recheck_timer: Timer | None = None
+    _checked_at = 0.0  # time.monotonic() at the end of the last check
     _shown_unsaved = False
 
     # checks -------------------------------------------------------------------------------
@@ -40,12 +46,25 @@ class EditingActions(AppBase):
     def schedule_checks(self) -> None:
         if self._recheck_timer is not None:
             self._recheck_timer.stop()
-        self._recheck_timer = self.set_timer(RECHECK_DELAY, self.run_checks)
+        elif time.monotonic() - self._checked_at >= RECHECK_DELAY:
+            self.run_checks()
+            return
+        self._recheck_timer = self.set_timer(RECHECK_DELAY, self._burst_checks)
+
+    def _burst_checks(self) -> None:
+        self._recheck_timer = None
+        self.run_checks()
 
     def run_checks(self) -> None:
-        self._recheck_timer = None
+        if self._recheck_timer is not None:  # a check of everything now: none due later
+            self._recheck_timer.stop()
+            self._recheck_timer = None
         had_errors = has_errors(self.session.findings)
-        findings = self.session.check()
+        self.show_findings(self.session.check(), had_errors)
+
+    def show_findings(self, findings: list[Finding], had_errors: bool) -> None:
+        """The findings in the header, the findings pane and (when errors came or went)
+        the Footer, whose Apply is off while there are errors."""
         summary = findings_summary(findings)
         self.sub_title = summary
         main = self.main_screen
@@ -55,10 +74,7 @@ class EditingActions(AppBase):
             # Apply is greyed out while there are errors; the Footer is rebuilt only when
             # that changes, not on every keystroke (rebuilding it costs a frame).
             self.refresh_bindings()
-
-    def on_main_screen_ready(self, message: MainScreen.Ready) -> None:
-        self.run_checks()
-        self.show_unsaved()
+        self._checked_at = time.monotonic()
 
     def on_main_screen_model_changed(self, message: MainScreen.ModelChanged) -> None:
         self.schedule_checks()
@@ -81,11 +97,14 @@ class EditingActions(AppBase):
         path = self.session.missing_clace
         if path is None:
             return
+        from tui.screens.confirm import ConfirmDialog
 
         def decided(start: bool | None) -> None:
             if not start:
                 self.notify(f"{path} left out: it does not exist.", severity="warning")
                 return
+            from tui.session import new_clace
+
             self.session.workspace.clace = new_clace(path)
             self.session.missing_clace = None
             main = self.main_screen
@@ -120,6 +139,7 @@ class EditingActions(AppBase):
         if not new_errors:
             self._save(then)
             return
+        from tui.screens.confirm import ConfirmDialog
         named = [f"✖ {f.code} {f.location} {f.message}" for f in new_errors[:NAMED_FINDINGS]]
         if len(new_errors) > NAMED_FINDINGS:
             named.append(f"… and {len(new_errors) - NAMED_FINDINGS} more")
@@ -203,6 +223,8 @@ class EditingActions(AppBase):
                 self.request_save(then=self.exit)
             elif choice == "discard":
                 self.exit()
+
+        from tui.screens.confirm import QuitDialog
 
         self.push_screen(QuitDialog([self.session.display_target(t) for t in modified]),
                          decided)

@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from tui.commands.parser import build_parser, command_of
+from tui.commands.parser import build_parser, command_of, opens_the_tui
 
 # Commands that only read and print, on one thread: the process may end without tearing
 # down what they built (see main).
@@ -54,7 +54,7 @@ def _dispatch(words: list[str], own_process: bool) -> int:
         import gc
 
         gc.set_threshold(200_000, 30, 30)
-    parser = build_parser(command)
+    parser = build_parser(command, commands=not opens_the_tui(words))
     args = parser.parse_args(words)
     if args.command is None:
         from tui.commands import open_tui

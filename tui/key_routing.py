@@ -13,6 +13,11 @@ the field's editing keys, then the bindings from the field up to the app. Before
 runs, the app's ``flush_edits`` brings the model up to date with the field, so that a save,
 an undo or a diff sees every character typed before it.
 
+Keys typed before the app's files are loaded (the first frame is painted before they are:
+tui/loading.py) are held, in order, and replayed one at a time once they are, each after
+the effects of the one before (a section shown, a field focused) are in place: typed
+ahead, "Enter, 8080, ctrl+s" lands in the first field and saves, as it would have later.
+
 Two more things a terminal does to keys are undone here. Escape followed quickly by a
 letter reaches Textual as one Alt key ("alt+x"): it is split back into Escape and the
 letter, so that Escape leaves the field and the letter is not typed into it. And a key
@@ -21,6 +26,8 @@ whose action is off (apply without an inventory, save with nothing to save) answ
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from textual import events
 from textual._dispatch_key import dispatch_key
@@ -41,8 +48,77 @@ def split_alt(event: events.Key) -> list[events.Key]:
     return [events.Key("escape", "\x1b"), events.Key(plain, character)]
 
 
+# Rounds of "every queue handled" waited for after a replayed key, at most: a key's effects
+# are a few messages deep (key -> binding -> message -> handler -> mount -> focus).
+SETTLE_ROUNDS = 20
+SETTLE_TIMEOUT = 5.0  # seconds a round may take (a message pump closed meanwhile never answers)
+HeldEvent = events.Key | events.Paste
+
+
 class OrderedKeys(App[None]):
     """The app's key handling; subclasses say how to flush edits and why an action is off."""
+
+    _held: list[HeldEvent] | None = None  # keys held until release_keys(); None: they flow
+    _replaying: HeldEvent | None = None  # the held key posted again, let through
+
+    def hold_keys(self) -> None:
+        """Keep every key from now on until release_keys()."""
+        if self._held is None:
+            self._held = []
+
+    def release_keys(self) -> None:
+        """Replay the held keys in order (in a worker), then let keys flow again."""
+        if self._held is not None:
+            self.run_worker(self._replay_held(), name="replay held keys", group="keys")
+
+    @property
+    def keys_held(self) -> bool:
+        return self._held is not None
+
+    async def _replay_held(self) -> None:
+        held = self._held
+        while held:
+            event = held.pop(0)
+            again: HeldEvent = (events.Paste(event.text) if isinstance(event, events.Paste)
+                                else events.Key(event.key, event.character))
+            again.set_sender(self)
+            self._replaying = again
+            self.post_message(again)
+            await self.settled()
+        self._held = self._replaying = None
+
+    async def settled(self) -> None:
+        """Return when the app and every widget of its screen have handled the messages
+        queued so far, and the messages that handling queued in turn."""
+        for _ in range(SETTLE_ROUNDS):
+            loop = asyncio.get_running_loop()
+            pending = []
+            for node in [self, *self.screen.walk_children(with_self=True)]:
+                done: asyncio.Future[None] = loop.create_future()
+                if node.call_later(done.set_result, None):
+                    pending.append(done)
+            if pending:
+                await asyncio.wait(pending, timeout=SETTLE_TIMEOUT)
+            if not any(node.message_queue_size
+                       for node in [self, *self.screen.walk_children(with_self=True)]):
+                return
+
+    def _hold(self, event: events.Event) -> bool:
+        """Keep a key or paste that arrives while keys are held; True if it was kept.
+        The quit key, typed first, quits at once: there is nothing to save yet."""
+        if (self._held is None or not isinstance(event, HeldEvent) or event.is_forwarded
+                or event is self._replaying):
+            return False
+        if not self._held and isinstance(event, events.Key) and self._quits(event.key):
+            self.exit()
+            return True
+        self._held.append(event)
+        return True
+
+    def _quits(self, key: str) -> bool:
+        return any(binding.priority and parse_action(binding.action)[1] == "request_quit"
+                   for _, bindings in self.screen._binding_chain
+                   for binding in bindings.key_to_bindings.get(key, ()))
 
     def flush_edits(self) -> None:
         """Bring the model up to date with what the focused field shows."""
@@ -52,6 +128,8 @@ class OrderedKeys(App[None]):
         return None
 
     async def on_event(self, event: events.Event) -> None:
+        if self._hold(event):
+            return
         if isinstance(event, events.Key) and not event.is_forwarded:
             for key in split_alt(event):
                 await self._route_key(key)

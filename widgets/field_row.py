@@ -137,7 +137,7 @@ class FieldRow(Vertical):
 
         With ``keep_shown`` the input keeps the operator's spelling ("0443" for 443).
         """
-        self.model = model
+        previous, self.model = self.model, model
         widget = self.input_widget
         if keep_shown:
             self.committed = self.shown_text
@@ -147,11 +147,15 @@ class FieldRow(Vertical):
                 widget.value = model.text == "true"
             elif widget is not None and widget.value != model.text:
                 widget.value = model.text
-        if widget is None:
-            return  # compose() will show the new model
+        if widget is None or model == previous:
+            return  # compose() will show the new model; or nothing to show anew
+        # Only what changed: each update lays the whole screen out again (a frame's work
+        # on every keystroke when the row's label and origin stay as they were).
         marker = "●" if model.overridden else " "
-        self.query_one(".field-label", Label).update(f"{marker} {model.label}")
-        self.query_one(".field-origin", Static).update(self._origin_text())
+        if model.overridden != previous.overridden or model.label != previous.label:
+            self.query_one(".field-label", Label).update(f"{marker} {model.label}")
+        if model.origin != previous.origin or model.computed != previous.computed:
+            self.query_one(".field-origin", Static).update(self._origin_text())
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

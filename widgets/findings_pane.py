@@ -16,6 +16,11 @@ SHORT_SCREEN = 30  # lines: below this the detail keeps to two lines
 
 
 class FindingsPane(Vertical):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._texts: dict[str, str] = {}  # selector -> the text it shows
+        self._fitted: tuple[bool, int, int] | None = None  # display, table rows, detail
+
     def compose(self) -> ComposeResult:
         yield Static("", id="findings-bar")
         yield OrderedInput(placeholder="filter findings (Enter keeps, Escape clears)",
@@ -32,12 +37,20 @@ class FindingsPane(Vertical):
         return self.query_one("#findings-filter", Input)
 
     def show(self, findings: list[Finding], summary: str, short_names: dict[str, str]) -> None:
-        self.query_one("#findings-bar", Static).update(f" Findings: {summary}")
+        self._update("#findings-bar", f" Findings: {summary}")
         table = self.table
         table.short_names = short_names
         table.show(findings)
         self.fit()
         self.show_detail()
+
+    def _update(self, selector: str, text: str) -> None:
+        """Only a text that changed: each update lays the screen out again, and most
+        keystrokes leave the summary and the highlighted finding as they were."""
+        static = self.query_one(selector, Static)
+        if self._texts.get(selector) != text:
+            self._texts[selector] = text
+            static.update(text)
 
     def fit(self) -> None:
         """With no finding shown, only the bar; else a row each, up to a third of the
@@ -46,14 +59,19 @@ class FindingsPane(Vertical):
         table = self.table
         shown = len(table.shown)
         most = max(2, (height - 8) // 3)
-        table.display = shown > 0
-        table.styles.height = min(shown, most) + 1  # and the header row
+        rows = min(shown, most) + 1  # and the header row
         detail = self.query_one("#finding-detail", Static)
+        detail_height = 2 if height < SHORT_SCREEN else 4
+        if (shown > 0, rows, detail_height) == self._fitted:
+            return  # as laid out already
+        self._fitted = (shown > 0, rows, detail_height)
+        table.display = shown > 0
+        table.styles.height = rows
         detail.display = shown > 0
-        detail.styles.max_height = 2 if height < SHORT_SCREEN else 4
+        detail.styles.max_height = detail_height
 
     def show_detail(self) -> None:
-        self.query_one("#finding-detail", Static).update(finding_detail(self.table.highlighted))
+        self._update("#finding-detail", finding_detail(self.table.highlighted))
 
     @on(DataTable.RowHighlighted, "#findings")
     def finding_highlighted(self, event: DataTable.RowHighlighted) -> None:

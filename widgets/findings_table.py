@@ -14,6 +14,11 @@ from textual.widgets import DataTable
 from tui.core.findings import Finding
 from widgets.tones import TONES
 
+# What a row shows, as text: severity, code, where, message (with the hint).
+RowText = tuple[str, str, str, str]
+# Rows changed in place at most (or a quarter of the table, if more); past it, a rebuild.
+REBUILD_AFTER = 20
+
 
 class FindingsTable(DataTable[Text | str]):
     BINDINGS = [
@@ -31,6 +36,7 @@ class FindingsTable(DataTable[Text | str]):
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
         self._all: list[Finding] = []
         self._shown: list[Finding] = []
+        self._rows_text: list[RowText] = []  # what each row shows now
         self.filter_text = ""
         self.short_names: dict[str, str] = {}  # file as found -> as the where column shows it
 
@@ -55,28 +61,58 @@ class FindingsTable(DataTable[Text | str]):
             return self._shown[self.cursor_row]
         return None
 
-
     def _render_rows(self) -> None:
         needle = self.filter_text
         self._shown = [
             f for f in self._all
             if not needle or needle in f.format_text().lower() or needle in (f.node or "")
         ]
+        rows = [self._row_text(f) for f in self._shown]
         row = self.cursor_row
-        self.clear()
-        for index, finding in enumerate(self._shown):
-            label = f"{finding.severity.icon} {finding.severity}"
-            severity = Text(label, style=TONES.severity(finding.severity))
-            # file:line only (the key is in the message and the detail): no wider than needed.
-            where = short_location(finding, self.short_names)
-            message = finding.message + (f" — {finding.hint}" if finding.hint else "")
-            self.add_row(severity, finding.code, where, message, key=str(index))
+        if not self._update_rows(rows):
+            self.clear()
+            for index, finding in enumerate(self._shown):
+                self.add_row(*self._cells(finding, rows[index]), key=str(index))
+        self._rows_text = rows
         if self._shown:
             self.move_cursor(row=min(row, len(self._shown) - 1))
         # An empty table is no place to stop on Tab (nothing there shows the focus).
         self.can_focus = bool(self._shown)
         if not self._shown and self.has_focus:
             self.screen.focus_previous()
+
+    def _row_text(self, finding: Finding) -> RowText:
+        # file:line only (the key is in the message and the detail): no wider than needed.
+        return (f"{finding.severity.icon} {finding.severity}", finding.code,
+                short_location(finding, self.short_names),
+                finding.message + (f" — {finding.hint}" if finding.hint else ""))
+
+    @staticmethod
+    def _cells(finding: Finding, text: RowText) -> tuple[Text | str, ...]:
+        severity = Text(text[0], style=TONES.severity(finding.severity))
+        return (severity, *text[1:])
+
+    def _update_rows(self, rows: list[RowText]) -> bool:
+        """Change only the rows that differ from those shown (a keystroke changes one
+        finding or none); False when many would change: a rebuild is cheaper then (each
+        removed row renumbers the rows after it)."""
+        old = self._rows_text
+        common = min(len(old), len(rows))
+        changed = [i for i in range(common) if old[i] != rows[i]]
+        if not old or len(changed) + len(old) - common > max(REBUILD_AFTER, len(rows) // 4):
+            return False
+        columns = [column.key for column in self.ordered_columns]
+        for index in changed:
+            cells = self._cells(self._shown[index], rows[index])
+            for column, before, after, cell in zip(columns, old[index], rows[index], cells,
+                                                   strict=True):
+                if before != after:
+                    self.update_cell(str(index), column, cell, update_width=True)
+        for index in range(len(old) - 1, common - 1, -1):
+            self.remove_row(str(index))
+        for index in range(common, len(rows)):
+            self.add_row(*self._cells(self._shown[index], rows[index]), key=str(index))
+        return True
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

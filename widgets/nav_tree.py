@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -22,6 +24,8 @@ class NavTree(Tree[str]):
         super().__init__(label, **kwargs)  # type: ignore[arg-type]
         self.base_labels: dict[int, str] = {}  # node id -> label without the unsaved mark
         self.node_targets: dict[int, str] = {}  # node id -> the file its sections edit
+        self._marked: set[str] = set()  # the targets whose nodes carry the mark
+        self._laid_width = -1
 
     def add_file_node(self, parent: TreeNode[str], label: str, target: str, *,
                       data: str | None = None, leaf: bool = False) -> TreeNode[str]:
@@ -33,15 +37,51 @@ class NavTree(Tree[str]):
         return node
 
     def mark_unsaved(self, targets: set[str]) -> None:
+        if targets == self._marked:
+            return  # the usual keystroke: the same files edited as before
+        changed = targets ^ self._marked
+        self._marked = set(targets)
+        widest = 0  # the widest relabelled line
         for node_id, target in self.node_targets.items():
+            if target not in changed:
+                continue
             node = self.get_node_by_id(node_id)  # type: ignore[arg-type]
             label = (UNSAVED_MARK if target in targets else "") + self.base_labels[node_id]
             if str(node.label) != label:
                 node.set_label(label)
+                widest = max(widest, self._line_width(node))
+        self._widen_to(widest)
+
+    def _line_width(self, node: TreeNode[str]) -> int:
+        lines = self._tree_lines_cached
+        if lines is None or not 0 <= node.line < len(lines):
+            return 0  # not laid out yet: the next rebuild measures it
+        guides = lines[node.line]._get_guide_width(self.guide_depth, self.show_root)
+        return self.get_label_width(node) + guides
+
+    def _widen_to(self, width: int) -> None:
+        """Room for a line that a mark made wider (the horizontal scrollbar). Tree measures
+        its lines when it rebuilds them all, not when a label changes: a rebuild for each
+        mark would cost a 1,000-node tree a few ms a keystroke. A mark that goes leaves the
+        width as it was until the next rebuild (a few columns of scroll, as before)."""
+        if width > self.virtual_size.width:
+            self.virtual_size = Size(width, self.virtual_size.height)
+
+    def _on_resize(self, event: events.Resize) -> None:
+        """A change of height alone keeps the tree's lines: Tree rebuilds them all on every
+        resize, and the findings under the editor change the height as they come and go
+        (a rebuild of a 1,000-node tree on each keystroke). Its line cache is keyed by
+        width, so only a new width is left to Tree's own handler."""
+        if event.size.width == self._laid_width:
+            self._line_cache.grow(event.size.height)
+            self.refresh()
+            event.prevent_default()
+        self._laid_width = event.size.width
 
     def clear(self) -> NavTree:
         self.base_labels.clear()
         self.node_targets.clear()
+        self._marked.clear()
         super().clear()
         return self
 

@@ -165,7 +165,7 @@ async def test_port_map_and_diff_replace_each_other(samples: Path) -> None:
             await pilot.press(key)
             await pilot.pause()
             assert isinstance(app.screen, shown)
-        assert len(app.screen_stack) == 3  # the default screen, the main one, this view
+        assert len(app.screen_stack) == 2  # the main screen (the default one), this view
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)

@@ -47,9 +47,10 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None, *, commands: bool = True) -> argparse.ArgumentParser:
     """The whole command line; with ``only``, just that subcommand registered (its module
-    is the only one imported), which parses that command's words the same way."""
+    is the only one imported), which parses that command's words the same way; without
+    ``commands``, none (for words that only name files to open: see ``opens_the_tui``)."""
     parser = argparse.ArgumentParser(
         prog="leap-tui",
         description="Keyboard-driven configurator for Clace servers and LEAP providers.",
@@ -60,6 +61,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--provider", metavar="DIR", help="the LEAP provider directory to open")
     parser.add_argument("--inventory", metavar="FILE", help="the hosts: hosts.toml, or an "
                         "Ansible INI/YAML inventory")
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS if only is None else (only,):
         module = importlib.import_module(f"tui.commands.{name}_cmd")
@@ -86,3 +90,18 @@ def command_of(words: Sequence[str]) -> str | None:
             continue
         return word if word in SUBCOMMANDS else None
     return None
+
+
+def opens_the_tui(words: Sequence[str]) -> bool:
+    """``words`` are only the files to open (--clace, --provider, --inventory, each spelt in
+    full, with its value): the TUI starts, and parsing them needs no subcommand registered,
+    so none of their modules is imported before its first frame."""
+    takes_value = False
+    for word in words:
+        if takes_value:
+            takes_value = False
+        elif word in _VALUE_OPTIONS:
+            takes_value = True
+        elif not word.startswith(tuple(f"{option}=" for option in _VALUE_OPTIONS)):
+            return False
+    return not takes_value

@@ -13,14 +13,13 @@ import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import tomlkit
-from tomlkit.exceptions import ParseError
-
-from tui.core.atomic import atomic_write
 from tui.core.errors import ConfigError
 from tui.core.textfile import read_optional_text
-from tui.core.toml10 import check_toml10
+
+if TYPE_CHECKING:
+    import tomlkit
 
 
 def config_dir() -> Path:
@@ -43,6 +42,13 @@ class UserConfig:
 
 
 def _parse(text: str, file: str) -> tomlkit.TOMLDocument:
+    # Imported here: most operators have no config file, and the TUI reads this one before
+    # its first frame (tomlkit and the TOML 1.0 checker would cost it about 10 ms).
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    from tui.core.toml10 import check_toml10
+
     check_toml10(text, file)
     try:
         return tomlkit.parse(text)
@@ -73,6 +79,10 @@ def save_theme(theme: str, path: Path | None = None) -> None:
     A file that cannot be read or parsed is left alone (OSError): replacing it would lose
     the operator's other settings.
     """
+    import tomlkit
+
+    from tui.core.atomic import atomic_write
+
     path = path or config_path()
     try:
         text = read_optional_text(path)

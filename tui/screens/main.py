@@ -1,68 +1,43 @@
 """The main screen: navigation tree, field editor of the selected section, live findings.
 
 It edits through the EditSession it is given and tells the app what happened with
-messages (ModelChanged, Ready): it never imports the app.
+messages (ModelChanged): it never imports the app.
+
+It is composed empty, for the first frame (header, tree, "loading …", footer), before the
+files are loaded or the core is imported; ``show_loaded`` fills it once the app's loading
+worker is done. So the core and the editor's widgets are imported where they are used,
+not at the top of this module.
 """
 
 from __future__ import annotations
 
-from rich.cells import cell_len
-from textual import on
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Header, Input, Static
+from textual.widgets import Header, Static
 
-from tui.core import sections as sec
-from tui.core.findings import Finding
-from tui.core.portmap import PortRow
-from tui.session import EditSession
-from widgets.field_row import FieldModel, FieldRow
-from widgets.findings_pane import FindingsPane
-from widgets.findings_table import FindingsTable
 from widgets.marked_footer import MarkedFooter
 from widgets.nav_tree import NavTree
 
-# What emptying a field would do, for the help line under the editor while it has a value;
-# EMPTIED, what it does now, once it is empty. The line follows the field after every key.
-CLEARING = {
-    "port": "Emptying it stops saving until a port is typed; F4 inherits it instead.",
-    "list": "Emptying it saves []; F4 inherits it instead.",
-    "port_list": "Emptying it saves []; F4 inherits it instead.",
-    "bool": "Space or Enter flips it; F4 inherits it.",
-}
-CLEARING_TEXT = 'Emptying it saves "" (empty); F4 removes it to inherit the default.'
-EMPTIED = {
-    "port": "Emptied, the port cannot be saved: type one, or F4 to inherit it.",
-    "list": "Emptied, the list is saved as []; F4 inherits it instead.",
-    "port_list": "Emptied, the list is saved as []; F4 inherits it instead.",
-}
-EMPTIED_TEXT = 'Emptied, it is saved as "" (empty); F4 removes it to inherit the default.'
+if TYPE_CHECKING:
+    from textual.widgets.tree import TreeNode
 
+    from tui.core import sections as sec
+    from tui.core.findings import Finding
+    from tui.core.portmap import PortRow
+    from tui.loading import TreeItem
+    from tui.session import EditSession
+    from widgets.field_row import FieldRow
+    from widgets.findings_pane import FindingsPane
+    from widgets.findings_table import FindingsTable
 
-def clearing_help(kind: str, text: str) -> str:
-    """The help line's sentence about emptying a field of ``kind`` that shows ``text``."""
-    if kind == "bool" or text.strip():
-        return CLEARING.get(kind, CLEARING_TEXT)
-    return EMPTIED.get(kind, EMPTIED_TEXT)
-
-
-def field_model(info: sec.FieldInfo) -> FieldModel:
-    minimum = -1 if info.key.startswith(("http.", "https.")) else 1
-    return FieldModel(
-        key=info.key,
-        label=info.key.split(".", 1)[1] if minimum == -1 else info.key,
-        kind=info.kind,
-        text=sec.display_text(info),
-        origin=info.origin,
-        note=info.note,
-        overridden=info.overridden,
-        computed=info.computed,
-        minimum=minimum,
-    )
+HELP_TEXT = "Enter or Tab: edit a field; Up/Down: the field above/below; F4: inherit again"
 
 
 class MainScreen(Screen[None]):
@@ -84,34 +59,49 @@ class MainScreen(Screen[None]):
     class ModelChanged(Message):
         """An edit changed the files in memory: checks and unsaved marks are due."""
 
-    class Ready(Message):
-        """The screen is built: the first checks can be shown."""
-
-    def __init__(self, session: EditSession) -> None:
+    def __init__(self, loading: str = "") -> None:
         super().__init__()
-        self.session = session
+        self.loading_text = loading  # what the title says until the files are loaded
+        self._session: EditSession | None = None
         self.section: sec.Section | None = None
+        self._help_text = ""
+
+    @property
+    def session(self) -> EditSession:
+        assert self._session is not None, "the files are not loaded yet"
+        return self._session
+
+    @property
+    def loaded(self) -> bool:
+        return self._session is not None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="body"):
             yield NavTree("Workspace", id="nav")
             with Vertical(id="editor-pane"):
-                yield Static("", id="section-title")
+                yield Static(f" {self.loading_text}", id="section-title", markup=False)
                 yield VerticalScroll(id="editor", can_focus=False)
                 yield Static("", id="field-help", markup=False)
-        yield FindingsPane(id="findings-pane")
         yield MarkedFooter(compact=True)
 
-    async def on_mount(self) -> None:
-        self.build_tree()
-        first = next(iter(sec.sections(self.session.workspace)), None)
+    async def show_loaded(self, session: EditSession, tree: list[TreeItem]) -> None:
+        """Fill the screen with what the loading worker made: the findings pane, the tree
+        and the first section's fields."""
+        from tui.core import sections as sec
+        from widgets.findings_pane import FindingsPane
+
+        self._session = session
+        await self.mount(FindingsPane(id="findings-pane"), before=self.query_one(MarkedFooter))
+        self.build_tree(tree)
+        first = next(iter(sec.sections(session.workspace)), None)
         if first is not None:
             await self.show_section(first.id)
             # The cursor starts on the section shown: the first Down goes to the next one.
             # After the layout: placed on a tree of no height yet, it would scroll it.
             self.call_after_refresh(self._start_cursor_on, first.id)
-        self.post_message(self.Ready())
+        else:
+            self.query_one("#section-title", Static).update("")
 
     # navigation -------------------------------------------------------------------------
 
@@ -119,33 +109,29 @@ class MainScreen(Screen[None]):
     def nav_tree(self) -> NavTree:
         return self.query_one("#nav", NavTree)
 
-    def build_tree(self) -> None:
-        workspace = self.session.workspace
+    def build_tree(self, items: list[TreeItem] | None = None) -> None:
+        """The tree of ``items`` (tui.loading), or of the workspace as it is now."""
+        if items is None:
+            from tui.loading import tree_items
+
+            items = tree_items(self.session.workspace)
         tree = self.nav_tree
         tree.clear()
         tree.show_root = False
-        if workspace.clace is not None:
-            clace = tree.add_file_node(tree.root, f"Clace ({workspace.clace.path.name})",
-                                       sec.CLACE_TARGET)
-            clace.add_leaf("HTTP", data="clace:http")
-            clace.add_leaf("HTTPS", data="clace:https")
-            clace.add_leaf("Certificates", data="clace:certs")
-        provider = workspace.provider
-        if provider is not None:
-            leap = tree.root.add(f"LEAP ({provider.root.name})", expand=True)
-            if provider.common is not None:
-                tree.add_file_node(leap, "common", provider.common.rel, data="leap:common",
-                                   leaf=True)
-            groups: dict[str, list[str]] = {}
-            for name in provider.node_names():
-                for service in provider.effective(name).services or ["(no service)"]:
-                    groups.setdefault(service, []).append(name)
-            for service, nodes in groups.items():
-                group = leap.add(service, expand=True)
-                for name in nodes:
-                    tree.add_file_node(group, name, provider.node_file(name),
-                                       data=f"node:{name}", leaf=True)
+        self._add_items(tree, tree.root, items)
         self.show_unsaved()
+
+    def _add_items(self, tree: NavTree, parent: TreeNode[str], items: Iterable[TreeItem]) -> None:
+        for item in items:
+            if item.target is not None:
+                node = tree.add_file_node(parent, item.label, item.target, data=item.data,
+                                          leaf=item.leaf)
+            elif item.leaf:
+                node = parent.add_leaf(item.label, data=item.data)
+            else:
+                node = parent.add(item.label, data=item.data, expand=True)
+            if item.children:
+                self._add_items(tree, node, item.children)
 
     def show_unsaved(self) -> None:
         """The unsaved mark on each edited file's node."""
@@ -158,7 +144,7 @@ class MainScreen(Screen[None]):
     async def on_tree_node_selected(self, event: NavTree.NodeSelected[str]) -> None:
         if event.node.data:
             await self.show_section(event.node.data)
-            rows = list(self.query(FieldRow))
+            rows = self.field_rows()
             if rows:
                 rows[0].focus_input()
 
@@ -178,7 +164,16 @@ class MainScreen(Screen[None]):
 
     # the field editor -------------------------------------------------------------------
 
+    def field_rows(self) -> list[FieldRow]:
+        from widgets.field_row import FieldRow
+
+        return list(self.query(FieldRow))
+
     async def show_section(self, section_id: str) -> None:
+        from tui.core import sections as sec
+        from tui.screens.field_models import field_model
+        from widgets.field_row import FieldRow
+
         self.commit_pending()  # the rows about to go may hold the last keys typed
         workspace = self.session.workspace
         section = sec.section_by_id(workspace, section_id)
@@ -192,8 +187,7 @@ class MainScreen(Screen[None]):
         target = self.session.display_target(section.target)
         self.query_one("#section-title", Static).update(
             f" {section.title}  ·  edits go to {target}")
-        self.query_one("#field-help", Static).update(
-            "Enter or Tab: edit a field; Up/Down: the field above/below; F4: inherit again")
+        self.set_help(HELP_TEXT)
         editor = self.query_one("#editor", VerticalScroll)
         # Awaited: the next section's rows reuse ids (ssh.port) of the rows being removed.
         await editor.remove_children()
@@ -236,10 +230,13 @@ class MainScreen(Screen[None]):
         With ``keep_typing`` the focused field keeps what the operator typed (the model may
         spell it otherwise, "0443" as 443); an undo replaces it.
         """
+        from tui.core import sections as sec
+        from tui.screens.field_models import field_model
+
         if self.section is None or self.section.id == "clace:certs":
             return
         infos = {i.key: i for i in sec.fields(self.session.workspace, self.section)}
-        for row in self.query(FieldRow):
+        for row in self.field_rows():
             info = infos.get(row.model.key)
             if info is not None:
                 row.refresh_model(field_model(info),
@@ -247,7 +244,7 @@ class MainScreen(Screen[None]):
         self.show_field_help()  # the focused field's origin may have changed with the edit
 
     def focus_field(self, key: str) -> bool:
-        for row in self.query(FieldRow):
+        for row in self.field_rows():
             if key == row.model.key or key.startswith(row.model.key + "."):
                 row.focus_input()
                 row.scroll_visible()
@@ -281,6 +278,8 @@ class MainScreen(Screen[None]):
             self.notify(f"{key}: no field of {row.node} shows it")
 
     async def jump_to(self, finding: Finding) -> None:
+        from tui.core import sections as sec
+
         section_id = sec.section_for_finding(self.session.workspace, finding)
         if section_id is None:
             self.notify(f"{finding.code}: no field to show for {finding.location}")
@@ -299,6 +298,14 @@ class MainScreen(Screen[None]):
     def show_field_help(self) -> None:
         """The focused field's origin, note (from the reference pages) and what clearing
         it does are its help."""
+        if not self.loaded:
+            return
+        from rich.cells import cell_len
+        from textual.widgets import Input
+
+        from tui.screens.field_models import clearing_help
+        from widgets.field_row import FieldRow
+
         focused = self.focused
         row = next((a for a in (focused.ancestors if focused else []) if isinstance(a, FieldRow)),
                    None)
@@ -311,12 +318,18 @@ class MainScreen(Screen[None]):
             if isinstance(widget, Input) and cell_len(widget.value) >= widget.content_size.width:
                 lines.append(f"value: {widget.value}")
             lines += [clearing, model.note]
-            self.query_one("#field-help", Static).update("\n".join(lines))
+            self.set_help("\n".join(lines))
+
+    def set_help(self, text: str) -> None:
+        """The help line under the editor; left alone when it already says ``text`` (an
+        update lays the screen out again: a frame on every keystroke)."""
+        if text != self._help_text:
+            self._help_text = text
+            self.query_one("#field-help", Static).update(text)
 
     # edits: every change of a field reaches the model here ------------------------------
 
-    @on(FieldRow.Edited)
-    def field_edited(self, event: FieldRow.Edited) -> None:
+    def on_field_row_edited(self, event: FieldRow.Edited) -> None:
         self.commit(event.row)
         # Also when nothing was committed (the text is the model's again, or not a value):
         # the help line says what the field holds now, never what it held keys ago.
@@ -324,7 +337,7 @@ class MainScreen(Screen[None]):
 
     def commit_pending(self) -> None:
         """Every field whose text the model does not have yet goes into the model now."""
-        for row in self.query(FieldRow):
+        for row in self.field_rows():
             self.commit(row)
 
     def commit(self, row: FieldRow) -> None:
@@ -344,7 +357,7 @@ class MainScreen(Screen[None]):
         if self.section is None:
             return
         self.commit_pending()
-        for row in self.query(FieldRow):
+        for row in self.field_rows():
             if row.has_focus_within:
                 key = row.model.key
                 if not self.session.reset(self.section, key):
@@ -360,6 +373,8 @@ class MainScreen(Screen[None]):
 
     @property
     def findings_pane(self) -> FindingsPane:
+        from widgets.findings_pane import FindingsPane
+
         return self.query_one(FindingsPane)
 
     def show_findings(self, findings: list[Finding], summary: str) -> None:
@@ -368,10 +383,10 @@ class MainScreen(Screen[None]):
         self.findings_pane.show(findings, summary, names)
 
     def on_resize(self) -> None:
-        self.findings_pane.fit()
+        if self.loaded:
+            self.findings_pane.fit()
 
-    @on(FindingsTable.Jump)
-    async def jump_to_finding(self, event: FindingsTable.Jump) -> None:
+    async def on_findings_table_jump(self, event: FindingsTable.Jump) -> None:
         await self.jump_to(event.finding)
 
     def action_filter_findings(self) -> None:
