@@ -53,6 +53,9 @@ def split_alt(event: events.Key) -> list[events.Key]:
 SETTLE_ROUNDS = 20
 SETTLE_TIMEOUT = 5.0  # seconds a round may take (a message pump closed meanwhile never answers)
 HeldEvent = events.Key | events.Paste
+# Keys that, outside a field, may open another section's fields (Enter on the tree, on a
+# port map row, on a finding): the keys typed behind them go where they lead.
+OPENING_KEYS = frozenset({"enter"})
 
 
 class OrderedKeys(App[None]):
@@ -86,6 +89,10 @@ class OrderedKeys(App[None]):
             self.post_message(again)
             await self.settled()
         self._held = self._replaying = None
+
+    async def _release_when_settled(self) -> None:
+        await self.settled()
+        self.release_keys()
 
     async def settled(self) -> None:
         """Return when the app and every widget of its screen have handled the messages
@@ -144,7 +151,14 @@ class OrderedKeys(App[None]):
     async def _route_key(self, event: events.Key) -> None:
         focused = self.focused
         if not isinstance(focused, InOrderEditor) or self.screen.maximized is not None:
+            opens = event.key in OPENING_KEYS and not self.keys_held
             await super().on_event(event)  # Textual's own way
+            if opens:
+                # Enter on the tree, a port or a finding opens fields after a layout: the
+                # keys behind it wait for that, or they would move the tree meanwhile.
+                self.hold_keys()
+                self.run_worker(self._release_when_settled(), name="keys after enter",
+                                group="keys")
             return
         self.app_focus = True
         self.screen._clear_tooltip()

@@ -249,3 +249,19 @@ async def test_the_quit_dialog_shows_its_keys_on_its_buttons(samples: Path) -> N
         assert labels == {"Stay [c]", "Discard [d]", "Save [s]"}
         for button in app.screen.query(Button):  # shown whole at 60 columns
             assert button.region.width >= len(str(button.label)) + 2
+
+
+async def test_keys_after_enter_on_the_tree_go_to_the_fields_it_opens(samples: Path) -> None:
+    """Seen in tmux: "Down Enter Down 8443 ctrl+s" typed at once. Enter on a section opens
+    its fields after the section is laid out; the keys behind it must wait for that and
+    not move the tree (they did: the last Down showed the next section, nothing was saved)."""
+    app = make_app(samples)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one(NavTree)
+        assert tree.has_focus and tree.cursor_node is not None
+        assert tree.cursor_node.data == "clace:http"
+        await burst(pilot, ["down", "enter", "down", "ctrl+u", *"8443", "ctrl+s"])
+        assert app.main_screen is not None and app.main_screen.section is not None
+        assert app.main_screen.section.id == "clace:https"
+    assert line_of(samples / "clace.toml", "port = 8443")
