@@ -20,7 +20,7 @@ TOKENS: tuple[bytes, ...] = (
     b".", b"//", b"/*", b"*/", b"#", b"\n", b"\r", b"\r\n", b"\t", b"\x00", b"\x7f",
     b"\xef\xbb\xbf", b"\xff", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"inf", b"nan",
     b"-", b"+", b"_", b"1e999", b"-0", b"0x", b"\\u", b"\\ud800", b"\\e", b"\\x41", b"$CL_HOME",
-    b"${CL_HOME}", b"~", b"..", b"/dev/null", b"true", b"null", b"1979-05-27T07:32", b"= x",
+    b"${CL_HOME}", b"~", b"..", b"./fifo", b"true", b"null", b"1979-05-27T07:32", b"= x",
     b"REQUIRED", b"\xe2\x80\xa8", b"\xe2\x80\x8b", b"[http]\n", b"[[host]]\n", b'"ssh": {',
 )
 HUGE_DIGITS = (19, 20, 400, 4301, 5000, 100_000)
