@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
+
+if TYPE_CHECKING:
+    from tui.loading import TreeItem
 
 # vim's mark for a modified buffer: text, not colour; first, where a narrow tree keeps it.
 UNSAVED_MARK = "[+] "
@@ -35,6 +41,29 @@ class NavTree(Tree[str]):
         self.base_labels[node.id] = label
         self.node_targets[node.id] = target
         return node
+
+    def add_items(self, parent: TreeNode[str], items: Iterable[TreeItem]) -> None:
+        """``items`` (tui.loading's plain tree) under ``parent``, groups expanded."""
+        for item in items:
+            if item.target is not None:
+                node = self.add_file_node(parent, item.label, item.target, data=item.data,
+                                          leaf=item.leaf)
+            elif item.leaf:
+                node = parent.add_leaf(item.label, data=item.data)
+            else:
+                node = parent.add(item.label, data=item.data, expand=True)
+            if item.children:
+                self.add_items(node, item.children)
+
+    def move_cursor_to(self, data: str) -> None:
+        """The cursor on the first node (breadth first) that carries ``data``."""
+        stack = list(self.root.children)
+        while stack:
+            node = stack.pop(0)
+            if node.data == data:
+                self.move_cursor(node)
+                return
+            stack.extend(node.children)
 
     def mark_unsaved(self, targets: set[str]) -> None:
         if targets == self._marked:

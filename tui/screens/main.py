@@ -11,7 +11,6 @@ not at the top of this module.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -26,7 +25,6 @@ from widgets.marked_footer import MarkedFooter
 from widgets.nav_tree import NavTree
 
 if TYPE_CHECKING:
-    from textual.widgets.tree import TreeNode
 
     from tui.core import sections as sec
     from tui.core.findings import Finding
@@ -118,20 +116,8 @@ class MainScreen(Screen[None]):
         tree = self.nav_tree
         tree.clear()
         tree.show_root = False
-        self._add_items(tree, tree.root, items)
+        tree.add_items(tree.root, items)
         self.show_unsaved()
-
-    def _add_items(self, tree: NavTree, parent: TreeNode[str], items: Iterable[TreeItem]) -> None:
-        for item in items:
-            if item.target is not None:
-                node = tree.add_file_node(parent, item.label, item.target, data=item.data,
-                                          leaf=item.leaf)
-            elif item.leaf:
-                node = parent.add_leaf(item.label, data=item.data)
-            else:
-                node = parent.add(item.label, data=item.data, expand=True)
-            if item.children:
-                self._add_items(tree, node, item.children)
 
     def show_unsaved(self) -> None:
         """The unsaved mark on each edited file's node."""
@@ -153,14 +139,7 @@ class MainScreen(Screen[None]):
             self.select_in_tree(section_id)
 
     def select_in_tree(self, section_id: str) -> None:
-        tree = self.nav_tree
-        stack = list(tree.root.children)
-        while stack:
-            node = stack.pop(0)
-            if node.data == section_id:
-                tree.move_cursor(node)
-                return
-            stack.extend(node.children)
+        self.nav_tree.move_cursor_to(section_id)
 
     # the field editor -------------------------------------------------------------------
 
