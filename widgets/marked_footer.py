@@ -11,7 +11,7 @@ from textual.compose import compose  # what Widget.recompose composes with
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey  # not exported; textual is pinned exactly
+from textual.widgets._footer import FooterKey  # not exported: checked across textual 8.x
 
 OFF_MARK = "(off)"
 NARROW_OFF_MARK = "✗"
