@@ -11,7 +11,7 @@ from textual.compose import compose  # what Widget.recompose composes with
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey  # not exported: checked across textual 8.x
+from textual.widgets._footer import FooterKey  # private: tested on the textual 8.x installed
 
 OFF_MARK = "(off)"
 NARROW_OFF_MARK = "✗"
