@@ -94,18 +94,37 @@ def _append(array: list[object], scalar: object) -> list[object]:
     return result
 
 
-_Ref = tuple[Layer, Path, Path, object]
-"""An origin not yet built: (layer, path, path in the layer, the value set there).
+_Ref = tuple[Layer, Path, Path, object] | Layer
+"""An origin not yet built: (layer, path, path in the layer, the value set there), or
+just the layer when the value sits at the same path in it (no "!" key on the way): the
+common case, recorded without a tuple per key.
 
 Most origins are never looked at; building the Origin (and asking whether the value is an
 expression) only on demand keeps merging cheap.
 """
 
 
-def _materialize(ref: _Ref) -> Origin:
-    layer, path, src_path, value = ref
+def _materialize(ref: _Ref, at: Path) -> Origin:
+    """The origin recorded as ``ref`` for the merged path ``at``."""
+    if isinstance(ref, Layer):
+        layer, path, src_path, value = ref, at, at, get_path(ref.value, at)
+    else:
+        layer, path, src_path, value = ref
     return Origin(layer.file, dotted(path), None, layer.builtin, is_expression(value),
                   lines=layer.lines, source=src_path)
+
+
+_TOP_PATHS: dict[str, Path] = {}
+"""One path tuple per top-level key: merging every node makes one for each of its keys."""
+
+
+def _top_path(key: str) -> Path:
+    path = _TOP_PATHS.get(key)
+    if path is None:
+        if len(_TOP_PATHS) > 4096:
+            _TOP_PATHS.clear()
+        path = _TOP_PATHS[key] = (key,)
+    return path
 
 
 class MergeState:
@@ -170,7 +189,7 @@ class MergeState:
         found = self.origins.get(path)
         if found is None:
             found = self.parent_origins.get(path)
-        return None if found is None else _materialize(found)
+        return None if found is None else _materialize(found, path)
 
     def merge(self, layer: Layer) -> None:
         self._merge_dict(self.values, layer.value, (), (), layer)
@@ -230,7 +249,7 @@ class MergeState:
             else:
                 force = False
                 key = raw_key
-                path = (*prefix, key)
+                path = (*prefix, key) if prefix else _top_path(key)
                 src_path = path if src_prefix is prefix else (*src_prefix, key)
             if new.__class__ is str and (new == "true" or new == "false"):
                 new = new == "true"
@@ -242,7 +261,7 @@ class MergeState:
                 # the common case, first: a scalar or an array where nothing was, or over
                 # one of its class (what the last branch does)
                 target[key] = new
-                origins[path] = (layer, path, src_path, new)
+                origins[path] = layer if src_path is path else (layer, path, src_path, new)
                 if new in (REQUIRED, _REQUIRED_LIST):
                     required.add(path)
                 elif required and path in required:
@@ -255,7 +274,7 @@ class MergeState:
                 child = dict(old)
                 self._merge_dict(child, new, path, src_path, layer)
                 target[key] = child
-                origins[path] = (layer, path, src_path, new)
+                origins[path] = layer if src_path is path else (layer, path, src_path, new)
             elif new is None:
                 if key not in target:
                     self._set_leaf(target, key, None, path, (layer, path, src_path, None))
@@ -271,7 +290,7 @@ class MergeState:
                 child_origin: _Ref = (layer, path, src_path, new)
                 self.errors.append(
                     MergeMismatch(
-                        dotted(path), self.origin(path), _materialize(child_origin),
+                        dotted(path), self.origin(path), _materialize(child_origin, path),
                         (_type_name(old), _type_name(new)), (old, new),
                     )
                 )
