@@ -235,8 +235,11 @@ def _frozen_inherited(values: Mapping[str, object], family: dict[object, object]
     if not isinstance(known, dict):
         known = family["frozen port values"] = {}
     frozen: list[object] = []
-    for key, value in values.items():
+    # the port keys, in the state's order; a key with a dot ("ssh.port") is one of them too
+    keys = values if "." in "".join(values) else [k for k in PORT_KEYS if k in values]
+    for key in keys:
         if key.partition(".")[0] in PORT_KEYS:
+            value = values[key]
             hit = known.get(id(value))
             if hit is None or hit[0] is not value:  # the object is kept: its id stays its own
                 hit = known[id(value)] = (value, _frozen_port_value(key, value))
