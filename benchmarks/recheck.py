@@ -65,7 +65,13 @@ def measure(root: Path, clace_path: Path, runs: int) -> dict[str, list[float]]:
 
 
 def profile_cold(nodes: int = 1000, seed: int = 6) -> str:
-    """Where a cold check's time goes, for the notes when the target is missed."""
+    """Where a cold check's time goes, for the notes when the target is missed.
+
+    The check modules are imported first: Workspace.check imports them when first run, and
+    their compilation is start-up, not the check's."""
+    import tui.core.clace_checks
+    import tui.core.leap_checks  # noqa: F401
+
     with tempfile.TemporaryDirectory(prefix="leap-bench-") as tmp:
         root = Path(tmp) / "provider"
         generate_provider(root, nodes, seed)

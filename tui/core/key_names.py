@@ -117,30 +117,35 @@ def leap_paths(*layers: object) -> frozenset[str]:
     return builtin_leap_paths() | extra
 
 
-def near_misses(value: object, known: frozenset[str]) -> Iterator[tuple[tuple[str, ...], str]]:
+def near_misses(value: object, known: frozenset[str]) -> list[tuple[tuple[str, ...], str]]:
     """(path, meant) for each key path of ``value`` that is not known but one edit away
     from a known path of the same depth; nothing below a near miss is reported again."""
-    if not isinstance(value, Mapping):
-        return
-    for key, item in value.items():
-        yield from _near(str(key), item, (), known)
+    found: list[tuple[tuple[str, ...], str]] = []
+    if isinstance(value, Mapping):
+        _near(value, (), "", known, found)
+    return found
 
 
-def _near(key: str, item: object, prefix: tuple[str, ...], known: frozenset[str]
-          ) -> Iterator[tuple[tuple[str, ...], str]]:
-    path = (*prefix, key)
-    dotted = ".".join(path)
-    if dotted not in known:
-        # Only a known table is descended into, so the parent is right: the key is not.
-        parent = ".".join(prefix)
-        meant = sorted(k for k in known if k.rpartition(".")[0] == parent
-                       and one_edit_apart(key, k.rpartition(".")[2]))
-        if meant and len(key) >= 3:  # "ip" against "id" says nothing
-            yield path, meant[0]
-        return  # an unknown table: its keys are the user's own
-    if isinstance(item, Mapping):
-        for child, value in item.items():
-            yield from _near(str(child), value, path, known)
+def _near(value: Mapping[object, object], prefix: tuple[str, ...], parent: str,
+          known: frozenset[str], found: list[tuple[tuple[str, ...], str]]) -> None:
+    """The keys of ``value``, the table at ``prefix`` (dotted: ``parent``, known)."""
+    for raw_key, item in value.items():
+        key = str(raw_key)
+        dotted = f"{parent}.{key}" if prefix else key
+        if dotted not in known:
+            # Only a known table is descended into, so the parent is right: the key is not.
+            meant = sorted(k for k in known if k.rpartition(".")[0] == parent
+                           and one_edit_apart(key, k.rpartition(".")[2]))
+            if meant and len(key) >= 3:  # "ip" against "id" says nothing
+                found.append(((*prefix, key), meant[0]))
+            continue  # an unknown table: its keys are the user's own
+        if item.__class__ is dict or (item.__class__ not in _JSON_LEAVES
+                                      and isinstance(item, Mapping)):
+            _near(item, (*prefix, key), dotted, known, found)
+
+
+# JSON values that are not tables, told apart without the slower ABC check
+_JSON_LEAVES = frozenset({str, int, float, bool, list, type(None)})
 
 
 def near_miss_findings(p: Provider, pf: ProviderFile, cache: _KnownCache) -> list[Finding]:

@@ -251,27 +251,42 @@ def _check_name(node: EffectiveNode, out: list[Finding]) -> None:
 
 
 def _check_names(p: Provider, node: EffectiveNode, out: list[Finding]) -> None:
-    known_services, known_tags = p.known_services(), p.known_tags()
-    raw = p.nodes[node.name].doc.value
-    for key in ("services", "tags"):
-        problem = names_error(raw.get(key) if isinstance(raw, dict) else None)
+    raw = node.layer
+    for key, names in (("services", node.services), ("tags", node.tags)):
+        value = raw.get(key)
+        if value.__class__ is str or value is None or value == names:
+            continue  # a name, none, or the names read from it (a list of names only)
+        problem = names_error(value)
         if problem is not None:
             out.append(Finding(
                 "LP008", E, f"{key} {problem}: leap compile refuses it", node.file, key,
                 _node_line(p, node, key), f"write {key} as a name or a list of names",
                 node.name,
             ))
-    for key, names, known, kind in (
+    for key, name, kind in _unknown_names(p, node):
+        out.append(Finding(
+            "LP008", E, f"unknown {kind} {name!r}: leap compile refuses it", node.file,
+            key, _node_line(p, node, key), f"create {key}/{name}.json or fix the name",
+            node.name,
+        ))
+
+
+def _unknown_names(p: Provider, node: EffectiveNode) -> list[tuple[str, str, str]]:
+    """(key, name, kind) of each unknown service and tag: the same for every node built on
+    one base (the provider merges one base per distinct services and tags), so computed
+    once per base."""
+    base = node.base
+    found = base.memo.get("unknown names") if base is not None else None
+    if isinstance(found, list):
+        return found
+    known_services, known_tags = p.known_services(), p.known_tags()
+    found = [(key, name, kind) for key, names, known, kind in (
         ("services", node.services, known_services, "service"),
         ("tags", node.tags, known_tags, "tag"),
-    ):
-        for name in names:
-            if name not in known:
-                out.append(Finding(
-                    "LP008", E, f"unknown {kind} {name!r}: leap compile refuses it", node.file,
-                    key, _node_line(p, node, key),
-                    f"create {key}/{name}.json or fix the name", node.name,
-                ))
+    ) for name in names if name not in known]
+    if base is not None:
+        base.memo["unknown names"] = found
+    return found
 
 
 def _check_merge(node: EffectiveNode, out: list[Finding]) -> None:
@@ -297,7 +312,7 @@ def _mismatch_finding(mismatch: MergeMismatch, fallback_file: str, node: str | N
 
 def _check_addresses(node: EffectiveNode, out: list[Finding]) -> bool:
     """LP009 on ip_address and the gateway, LP005 for a missing gateway; True if missing."""
-    ip = node.get(IP_KEY)
+    ip = node.values.get(IP_KEY)  # node.get(IP_KEY), without the dotted-key walk
     if isinstance(ip, str) and ip != "REQUIRED" and not is_expression(ip) and not _is_ip(ip):
         out.append(_finding("LP009", E, f"ip_address {ip!r} is not an IP address", node,
                             IP_KEY, hint="write an IPv4 or IPv6 address"))
@@ -331,6 +346,8 @@ def _check_required(node: EffectiveNode, out: list[Finding], *, skip_gateway: bo
     if node.values.get(IP_KEY) is None:
         out.append(_finding("LP013", E, "ip_address is not set (every node needs one)", node,
                             IP_KEY, use_origin=False, hint="set ip_address in the node file"))
+    if not node.has_required:
+        return
     for path in node.required_paths:
         key = dotted(path)
         if skip_gateway and key == GATEWAY_KEY:

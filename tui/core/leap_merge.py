@@ -94,18 +94,37 @@ def _append(array: list[object], scalar: object) -> list[object]:
     return result
 
 
-_Ref = tuple[Layer, Path, Path, object]
-"""An origin not yet built: (layer, path, path in the layer, the value set there).
+_Ref = tuple[Layer, Path, Path, object] | Layer
+"""An origin not yet built: (layer, path, path in the layer, the value set there), or
+just the layer when the value sits at the same path in it (no "!" key on the way): the
+common case, recorded without a tuple per key.
 
 Most origins are never looked at; building the Origin (and asking whether the value is an
 expression) only on demand keeps merging cheap.
 """
 
 
-def _materialize(ref: _Ref) -> Origin:
-    layer, path, src_path, value = ref
+def _materialize(ref: _Ref, at: Path) -> Origin:
+    """The origin recorded as ``ref`` for the merged path ``at``."""
+    if isinstance(ref, Layer):
+        layer, path, src_path, value = ref, at, at, get_path(ref.value, at)
+    else:
+        layer, path, src_path, value = ref
     return Origin(layer.file, dotted(path), None, layer.builtin, is_expression(value),
                   lines=layer.lines, source=src_path)
+
+
+_TOP_PATHS: dict[str, Path] = {}
+"""One path tuple per top-level key: merging every node makes one for each of its keys."""
+
+
+def _top_path(key: str) -> Path:
+    path = _TOP_PATHS.get(key)
+    if path is None:
+        if len(_TOP_PATHS) > 4096:
+            _TOP_PATHS.clear()
+        path = _TOP_PATHS[key] = (key,)
+    return path
 
 
 class MergeState:
@@ -144,13 +163,20 @@ class MergeState:
         With ``share_origins`` the copy reads this state's origins without copying them
         (cheap, for one node); otherwise it gets its own flat copy (for a shared prefix).
         """
+        # built slot by slot: a node's merge makes one, and __init__'s defaults cost more
+        child = MergeState.__new__(MergeState)
+        child.values = self.values.copy()
         if share_origins:
-            merged: Mapping[Path, _Ref] = self.all_origins()
-            return MergeState(self.values, {}, merged, self.required, self.errors, self.family)
-        return MergeState(
-            self.values, dict(self.all_origins()), None, self.required, self.errors,
-            self.family,
-        )
+            child.origins = {}
+            child.parent_origins = self.all_origins()
+        else:
+            child.origins = dict(self.all_origins())
+            child.parent_origins = {}
+        child.required = self.required.copy()
+        child.errors = self.errors.copy()
+        child.memo = {}
+        child.family = self.family
+        return child
 
     def all_origins(self) -> Mapping[Path, _Ref]:
         if not self.parent_origins:
@@ -163,7 +189,7 @@ class MergeState:
         found = self.origins.get(path)
         if found is None:
             found = self.parent_origins.get(path)
-        return None if found is None else _materialize(found)
+        return None if found is None else _materialize(found, path)
 
     def merge(self, layer: Layer) -> None:
         self._merge_dict(self.values, layer.value, (), (), layer)
@@ -177,7 +203,7 @@ class MergeState:
         self.origins[path] = origin
         if value in (REQUIRED, _REQUIRED_LIST):
             self.required.add(path)
-        elif path in self.required:
+        elif self.required and path in self.required:
             self.required.discard(path)
 
     def _adopt(
@@ -213,8 +239,9 @@ class MergeState:
         # The hot loop of a provider's first check (once per key of every layer of every
         # node): helpers inlined, the layer path shared with the merged one unless a key
         # ends in "!", and an origin kept as a plain tuple.
-        for raw_key, raw_new in source.items():
-            if raw_key.endswith("!"):
+        origins, required = self.origins, self.required
+        for raw_key, new in source.items():
+            if raw_key[-1:] == "!":
                 force = True
                 key = raw_key[:-1]
                 path: Path = (*prefix, key)
@@ -222,15 +249,24 @@ class MergeState:
             else:
                 force = False
                 key = raw_key
-                path = (*prefix, key)
+                path = (*prefix, key) if prefix else _top_path(key)
                 src_path = path if src_prefix is prefix else (*src_prefix, key)
-            new = True if raw_new == "true" else False if raw_new == "false" else raw_new
+            if new.__class__ is str and (new == "true" or new == "false"):
+                new = new == "true"
             old = target.get(key)
-            if old == "true":
-                old = True
-            elif old == "false":
-                old = False
-            if force:
+            if old.__class__ is str and (old == "true" or old == "false"):
+                old = old == "true"
+            if not force and new is not None and new.__class__ is not dict and (
+                    old is None or old.__class__ is new.__class__):
+                # the common case, first: a scalar or an array where nothing was, or over
+                # one of its class (what the last branch does)
+                target[key] = new
+                origins[path] = layer if src_path is path else (layer, path, src_path, new)
+                if new in (REQUIRED, _REQUIRED_LIST):
+                    required.add(path)
+                elif required and path in required:
+                    required.discard(path)
+            elif force:
                 if isinstance(old, dict):
                     self._prune(path)
                 self._adopt(target, key, new, path, src_path, layer)
@@ -238,7 +274,7 @@ class MergeState:
                 child = dict(old)
                 self._merge_dict(child, new, path, src_path, layer)
                 target[key] = child
-                self.origins[path] = (layer, path, src_path, new)
+                origins[path] = layer if src_path is path else (layer, path, src_path, new)
             elif new is None:
                 if key not in target:
                     self._set_leaf(target, key, None, path, (layer, path, src_path, None))
@@ -254,19 +290,28 @@ class MergeState:
                 child_origin: _Ref = (layer, path, src_path, new)
                 self.errors.append(
                     MergeMismatch(
-                        dotted(path), self.origin(path), _materialize(child_origin),
+                        dotted(path), self.origin(path), _materialize(child_origin, path),
                         (_type_name(old), _type_name(new)), (old, new),
                     )
                 )
                 if isinstance(old, dict):
                     self._prune(path)
                 self._adopt(target, key, new, path, src_path, layer)
-            else:
-                self._set_leaf(target, key, new, path, (layer, path, src_path, new))
+            else:  # _set_leaf, inlined
+                target[key] = new
+                origins[path] = (layer, path, src_path, new)
+                if new in (REQUIRED, _REQUIRED_LIST):
+                    required.add(path)
+                elif required and path in required:
+                    required.discard(path)
 
 
-def merge_layers(layers: Iterable[Layer], start: MergeState | None = None) -> MergeState:
-    state = start.fork(share_origins=False) if start is not None else MergeState()
+def merge_layers(layers: Iterable[Layer], start: MergeState | None = None,
+                 family: dict[object, object] | None = None) -> MergeState:
+    """``layers`` merged onto a copy of ``start`` (or onto nothing, the new state sharing
+    derived data in ``family``)."""
+    state = start.fork(share_origins=False) if start is not None else MergeState(
+        family=family)
     for layer in layers:
         state.merge(layer)
     return state
@@ -289,18 +334,19 @@ class EffectiveNode:
     """
 
     __slots__ = (
-        "_base", "_own", "_state", "cache", "environment", "file", "merge_errors", "name",
-        "services", "tags", "values",
+        "_base", "_own", "_state", "cache", "environment", "file", "layer", "merge_errors",
+        "name", "services", "tags", "values",
     )
 
     def __init__(
         self, name: str, file: str, services: list[str], tags: list[str],
         environment: str | None, state: MergeState, *, base: MergeState | None = None,
-        own_keys: frozenset[str] = frozenset(),
+        own_keys: frozenset[str] = frozenset(), layer: Mapping[str, object] | None = None,
     ) -> None:
         """``base``: the state ``state`` was forked from before the node's own layer, whose
         top-level keys (before any "." and "!") are ``own_keys``; under every other key the
-        node reads what ``base`` reads, so those lookups are shared (``base.memo``)."""
+        node reads what ``base`` reads, so those lookups are shared (``base.memo``).
+        ``layer`` is the value of the node's own file, as merged."""
         self.name = name
         self.file = file
         self.services = services
@@ -309,9 +355,14 @@ class EffectiveNode:
         self._state = state
         self._base = base
         self._own = own_keys
+        self.layer: Mapping[str, object] = layer if layer is not None else {}
         self.values: dict[str, object] = state.values
         self.merge_errors: list[MergeMismatch] = state.errors
         self.cache: dict[str, object] = {}
+
+    @property
+    def has_required(self) -> bool:
+        return bool(self._state.required)
 
     @property
     def required_paths(self) -> list[Path]:
@@ -324,6 +375,16 @@ class EffectiveNode:
         if self._base is None or not self._own.isdisjoint(keys):
             return None
         return self._base
+
+    @property
+    def base(self) -> MergeState | None:
+        """The state the node's own layer was merged onto (None when not built that way)."""
+        return self._base
+
+    @property
+    def own_keys(self) -> frozenset[str]:
+        """The top-level keys the node's own file sets (before any "." and "!")."""
+        return self._own
 
     def _shared(self, top: object) -> MergeState | None:
         base = self._base

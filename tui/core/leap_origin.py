@@ -29,10 +29,14 @@ class Origin:
     def __init__(self, file: str, key: str, line: int | None, builtin: bool,
                  expression: bool = False, *, lines: Mapping[Path, int] | None = None,
                  source: Path = ()) -> None:
-        for name, value in (("file", file), ("key", key), ("_line", line),
-                            ("builtin", builtin), ("expression", expression),
-                            ("_lines", lines), ("_source", source)):
-            object.__setattr__(self, name, value)
+        set_slot = object.__setattr__  # immutable: __setattr__ refuses; one call per slot
+        set_slot(self, "file", file)
+        set_slot(self, "key", key)
+        set_slot(self, "_line", line)
+        set_slot(self, "builtin", builtin)
+        set_slot(self, "expression", expression)
+        set_slot(self, "_lines", lines)
+        set_slot(self, "_source", source)
 
     @property
     def line(self) -> int | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tui.core.findings import Finding, Severity
 from tui.core.leap_merge import EffectiveNode, Origin, is_expression
 from tui.core.port_catalog import MOSH, STUNNEL_RANGE
-from tui.core.portmap import Binding, node_ports, peer_class
+from tui.core.portmap import Binding, node_ports, port_class
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -30,16 +30,15 @@ def _finding(
 
 
 def check_ports(node: EffectiveNode, out: list[Finding]) -> None:
-    """The port findings of ``node``. Nodes whose listeners are their peers' (portmap's
-    peer_class) pass or fail these rules together: when a peer had none, none is looked for."""
-    peers = peer_class(node)
-    if peers is not None and peers[0].family.get(("no port findings", peers[1])) is True:
+    """The port findings of ``node``. Nodes of one port class (portmap's ``port_class``)
+    pass or fail these rules together: when one of them had none, none is looked for."""
+    verdicts = port_class(node)
+    if verdicts is not None and verdicts[0].get(verdicts[1]) is True:
         return
     found = len(out)
     _check_ports(node, out)
-    peers = peers or peer_class(node)  # the first of its class: its listeners are known now
-    if peers is not None:
-        peers[0].family[("no port findings", peers[1])] = len(out) == found
+    if verdicts is not None:
+        verdicts[0][verdicts[1]] = len(out) == found
 
 
 def _check_ports(node: EffectiveNode, out: list[Finding]) -> None:

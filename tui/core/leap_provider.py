@@ -59,10 +59,15 @@ class _Caches:
     combos: dict[tuple[str | None, tuple[str, ...], tuple[str, ...]], MergeState] = field(
         default_factory=dict
     )
-    # (env, ((kind, name), ...)): common merged with those service and tag files, in order
-    chains: dict[tuple[str | None, tuple[tuple[str, str], ...]], MergeState] = field(
+    # (env, services): common merged with those service files, in order
+    services: dict[tuple[str | None, tuple[str, ...]], MergeState] = field(
         default_factory=dict
     )
+    layers: dict[tuple[str, str, str | None], list[Layer]] = field(default_factory=dict)
+    # services and tags values -> (names, the same as a tuple)
+    names: dict[object, tuple[list[str], tuple[str, ...]]] = field(default_factory=dict)
+    # data derived from the merged states, shared by the nodes of every environment
+    family: dict[object, object] = field(default_factory=dict)
     prefix: dict[str | None, MergeState] = field(default_factory=dict)
     provider: dict[str | None, MergeState] = field(default_factory=dict)
     environments: frozenset[str] | None = None
@@ -206,13 +211,17 @@ class Provider:
         return [Layer(label, value, True, doc.line_map() if doc is not None else {})]
 
     def _group_layers(self, kind: str, name: str, env: str | None) -> list[Layer]:
-        base = self.base.services if kind == "services" else self.base.tags
-        own = self.services if kind == "services" else self.tags
-        return [
-            *self._base_layer(f"{kind}/{name}.json", base.get(name)),
-            *self._file_layer(own.get(name)),
-            *self._file_layer(self.variant(kind, name, env)),
-        ]
+        layers = self._caches.layers.get((kind, name, env))
+        if layers is None:
+            base = self.base.services if kind == "services" else self.base.tags
+            own = self.services if kind == "services" else self.tags
+            layers = [
+                *self._base_layer(f"{kind}/{name}.json", base.get(name)),
+                *self._file_layer(own.get(name)),
+                *self._file_layer(self.variant(kind, name, env)),
+            ]
+            self._caches.layers[(kind, name, env)] = layers
+        return layers
 
     def _prefix_state(self, env: str | None) -> MergeState:
         state = self._caches.prefix.get(env)
@@ -222,29 +231,35 @@ class Provider:
                 *self._file_layer(self.common),
                 *self._file_layer(self.variant("common", "", env)),
             ]
-            state = merge_layers(layers)
+            state = merge_layers(layers, family=self._caches.family)
             self._caches.prefix[env] = state
         return state
 
     def _combo_state(
         self, env: str | None, services: tuple[str, ...], tags: tuple[str, ...]
     ) -> MergeState:
-        """common <- each service <- each tag, merged once per distinct chain: each link is
-        cached, so nodes that share their services and first tags share that work too."""
-        state = self._caches.combos.get((env, services, tags))
-        if state is not None:
-            return state
-        groups = (*(("services", s) for s in services), *(("tags", t) for t in tags))
-        chains = self._caches.chains
-        known = len(groups)
-        while known and (env, groups[:known]) not in chains:
-            known -= 1
-        state = chains[(env, groups[:known])] if known else self._prefix_state(env)
-        for depth in range(known, len(groups)):
-            kind, name = groups[depth]
-            state = merge_layers(self._group_layers(kind, name, env), start=state)
-            chains[(env, groups[: depth + 1])] = state
-        self._caches.combos[(env, services, tags)] = state
+        """common <- each service <- each tag, merged once per distinct (services, tags):
+        the services part once per distinct services, the tags onto one copy of it."""
+        key = (env, services, tags)
+        state = self._caches.combos.get(key)
+        if state is None:
+            state = self._services_state(env, services)
+            if tags:
+                state = merge_layers(
+                    [layer for tag in tags for layer in self._group_layers("tags", tag, env)],
+                    start=state)
+            self._caches.combos[key] = state
+        return state
+
+    def _services_state(self, env: str | None, services: tuple[str, ...]) -> MergeState:
+        state = self._caches.services.get((env, services))
+        if state is None:
+            state = self._prefix_state(env)
+            if services:
+                state = merge_layers([layer for service in services
+                                      for layer in self._group_layers("services", service, env)],
+                                     start=state)
+            self._caches.services[(env, services)] = state
         return state
 
     def guess_environment(self, node: str) -> str | None:
@@ -263,6 +278,21 @@ class Provider:
                 guess = tag
         return guess
 
+    def _names(self, value: object) -> tuple[list[str], tuple[str, ...]]:
+        """``names_of(value)``, and as a tuple; one list per distinct value, shared by the
+        nodes that write it (read only, as every list an EffectiveNode holds)."""
+        names = self._caches.names
+        try:
+            key = (value.__class__, tuple(value) if value.__class__ is list else value)
+            found = names.get(key)
+        except TypeError:  # an unhashable item: not a name, and not worth a memo
+            listed = names_of(value)
+            return listed, tuple(listed)
+        if found is None:
+            listed = names_of(value)
+            found = names[key] = (listed, tuple(listed))
+        return found
+
     def effective(self, node: str) -> EffectiveNode:
         """The merged configuration of ``node`` (KeyError for an unknown node); cached."""
         cached = self._caches.effective.get(node)
@@ -271,9 +301,10 @@ class Provider:
         pf = self.nodes[node]
         raw = pf.doc.value
         assert isinstance(raw, dict)
-        services, tags = names_of(raw.get("services")), names_of(raw.get("tags"))
+        services, service_key = self._names(raw.get("services"))
+        tags, tag_key = self._names(raw.get("tags"))
         env = self._guess_environment(raw, tags)
-        base = self._combo_state(env, tuple(services), tuple(tags))
+        base = self._combo_state(env, service_key, tag_key)
         state = base.fork(share_origins=True)
         state.merge(Layer(pf.rel, raw, False, pf.doc.line_map()))
         merged_env = state.values.get("environment")
@@ -283,7 +314,7 @@ class Provider:
         if "." in written or "!" in written:  # "ssh.port" or "ssh!" are "ssh" keys too
             own = frozenset(key.partition(".")[0].rstrip("!") for key in raw)
         result = EffectiveNode(node, pf.rel, services, tags, environment, state, base=base,
-                               own_keys=own)
+                               own_keys=own, layer=raw)
         self._caches.effective[node] = result
         return result
 

@@ -23,6 +23,7 @@ compared as addresses, not as text ("2001:db8::1" and "2001:db8:0::1" are one ad
 from __future__ import annotations
 
 import builtins
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
     from tui.core.leap_provider import Provider
 
 _NONE: object = object()
-_PORT_STEMS = tuple(sorted(PORT_KEYS))
 
 
 @dataclass(slots=True, eq=False)
@@ -203,19 +203,73 @@ def _one_address(ip: object, gateway: object) -> bool:
     return gateway is not _NONE and slot_for(ip, IP_KEY) == slot_for(gateway, GATEWAY_KEY)
 
 
-def peer_class(node: EffectiveNode) -> tuple[MergeState, tuple[object, ...]] | None:
-    """For a node whose listeners are its peers' (see ``node_ports``), once a peer's are
-    known: (the state they share derived data in, a key naming what the node's listeners
-    and clashes are made of). Anything judged of those alone, the port rules included,
-    holds for every node of the class. None for any other node."""
-    base = node.shared_base(PORT_KEYS)
+def port_class(node: EffectiveNode) -> tuple[dict[object, object], tuple[object, ...]] | None:
+    """(a dict shared by the nodes of the provider, a key naming what the node's listeners
+    and their clashes are made of), or None for a node not built on a shared base.
+
+    The key holds the services, the values under the port keys (those the node inherits
+    and what its own file writes there; the gateway address aside) and whether its
+    ip_address and gateway are one address. Whether the port rules find anything depends
+    on those alone (where they report it depends on origins too), so that answer holds
+    for every node of the class.
+    """
+    base = node.base
     if base is None:
         return None
-    peers = _peers_key(node, base)
-    peer = base.family.get(peers)
-    if not isinstance(peer, tuple):
-        return None
-    return base, (peers, _one_address(node.values.get(IP_KEY), peer[1]))
+    inherited = base.memo.get("port values")
+    if not isinstance(inherited, tuple):
+        inherited = base.memo["port values"] = (
+            tuple(node.services), *_frozen_inherited(base.values, base.family))
+    own: tuple[object, ...] = ()
+    if not node.own_keys.isdisjoint(PORT_KEYS):
+        own = _frozen_port_layer(node.layer)
+    gateway = node.get(GATEWAY_KEY) if "openvpn" in node.services else _NONE
+    return base.family, (inherited, own, _one_address(node.values.get(IP_KEY), gateway))
+
+
+def _frozen_inherited(values: Mapping[str, object], family: dict[object, object]
+                      ) -> list[object]:
+    """The values under the port keys of a merged state, frozen once per value object
+    (the states of one provider share the objects no layer changed)."""
+    known = family.get("frozen port values")
+    if not isinstance(known, dict):
+        known = family["frozen port values"] = {}
+    frozen: list[object] = []
+    # the port keys, in the state's order; a key with a dot ("ssh.port") is one of them too
+    keys = values if "." in "".join(values) else [k for k in PORT_KEYS if k in values]
+    for key in keys:
+        if key.partition(".")[0] in PORT_KEYS:
+            value = values[key]
+            hit = known.get(id(value))
+            if hit is None or hit[0] is not value:  # the object is kept: its id stays its own
+                hit = known[id(value)] = (value, _frozen_port_value(key, value))
+            frozen.append((key, hit[1]))
+    return frozen
+
+
+def _frozen_port_layer(layer: Mapping[str, object]) -> tuple[object, ...]:
+    """What a node file writes under the port keys, as a hashable value."""
+    return tuple([(key, _frozen_port_value(key, value)) for key, value in layer.items()
+                  if key.partition(".")[0].rstrip("!") in PORT_KEYS])
+
+
+def _frozen_port_value(key: str, value: object) -> object:
+    """``value`` frozen; under "openvpn" (or "openvpn!") the gateway address is left out:
+    it is an address, compared through ``_one_address``."""
+    if key.rstrip("!") == "openvpn" and value.__class__ is dict and "gateway_address" in value:
+        value = {k: v for k, v in value.items() if k != "gateway_address"}
+    return _frozen(value)
+
+
+def _frozen(value: object) -> object:
+    """A hashable twin of a JSON value: equal exactly when the values are (1, 1.0 and True
+    apart)."""
+    cls = value.__class__
+    if cls is dict:
+        return (dict, tuple([(k, _frozen(v)) for k, v in value.items()]))  # type: ignore[attr-defined]
+    if cls is list:
+        return (list, tuple([_frozen(v) for v in value]))  # type: ignore[attr-defined]
+    return (cls, value)
 
 
 def _peers_key(node: EffectiveNode, base: MergeState) -> tuple[object, ...]:
@@ -225,8 +279,11 @@ def _peers_key(node: EffectiveNode, base: MergeState) -> tuple[object, ...]:
     if not isinstance(key, tuple):
         values, origins = base.values, base.all_origins()
         key = ("port peers", tuple(node.services), *(
-            (id(values.get(stem)), id(origins.get((stem,)))) for stem in _PORT_STEMS))
+            (stem, id(value), id(origins.get((stem,)))) for stem, value in values.items()
+            if stem.partition(".")[0] in PORT_KEYS))
         base.memo["port peers"] = key
+        # the ids in the key stay those of these objects while the key is in use
+        base.family[("kept alive", key)] = (values, origins)
     return key
 
 
