@@ -35,6 +35,7 @@ from tests.plugins.sshd_hosts import SshdFarm, SshdHost, keygen
 
 TARGET_RATIO = 2.5
 TARGET_BUSY = 1.15  # wall / ((leap-tui + sshd CPU) / cores), 50 hosts
+_PUSH = "# benchmark push "
 TARGET_COMMANDS = 1  # remote commands (exec) per host per apply
 # What sshd logs at LogLevel VERBOSE for each connection and each session it starts.
 _ACCEPTED = re.compile(r"^Accepted publickey for ", re.MULTILINE)
@@ -125,12 +126,18 @@ def write_inventory(world: PushWorld, hosts: list[SshdHost]) -> Path:
 
 
 def flip_change(world: PushWorld) -> bytes:
-    """Edit the local clace.toml (INFO <-> DEBUG): every push has one change to carry."""
+    """Edit the local clace.toml (INFO <-> DEBUG, and a comment numbering the push): every
+    push has one change to carry to every host, also to hosts the previous push left out
+    (without the number, a 10-host push after a 1-host one found 9 hosts unchanged)."""
     text = world.clace.read_text()
     if 'level = "INFO"' in text:
         text = text.replace('level = "INFO"', 'level = "DEBUG"')
     else:
         text = text.replace('level = "DEBUG"', 'level = "INFO"')
+    body, _, last = text.rstrip("\n").rpartition("\n")
+    number = last.removeprefix(_PUSH)
+    text = (f"{body}\n{_PUSH}{int(number) + 1}\n" if last.startswith(_PUSH) and number.isdigit()
+            else f"{text.rstrip(chr(10))}\n{_PUSH}1\n")
     world.clace.write_text(text)
     return text.encode()
 
