@@ -8,6 +8,12 @@ command line, `leap-tui apply --yes --parallel 16`, as a subprocess: the wall ti
 starting Python and importing paramiko, as the operator sees it. Target: 50 hosts within
 2.5x the wall time of 1 host.
 
+On 2 cores 50 hosts are CPU-bound, so the figure that says how well the run uses the
+machine is wall / ((CPU of leap-tui + CPU of the sshd side) / cores): 1.00x would be both
+cores busy from start to end. Target: <= 1.15x. The sshd hosts log at LogLevel VERBOSE,
+which names every session they start: the SSH connections, remote commands (exec) and SFTP
+sessions per host are counted from those logs, for the issue's "1 remote command per host".
+
 The floor is what one host cannot go below: one paramiko connect (key exchange, auth) +
 SFTP write + rename, timed in-process.
 """
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -27,6 +34,13 @@ from benchmarks import REPO_ROOT, SAMPLES, Result, median, spread
 from tests.plugins.sshd_hosts import SshdFarm, SshdHost, keygen
 
 TARGET_RATIO = 2.5
+TARGET_BUSY = 1.15  # wall / ((leap-tui + sshd CPU) / cores), 50 hosts
+_PUSH = "# benchmark push "
+TARGET_COMMANDS = 1  # remote commands (exec) per host per apply
+# What sshd logs at LogLevel VERBOSE for each connection and each session it starts.
+_ACCEPTED = re.compile(r"^Accepted publickey for ", re.MULTILINE)
+_COMMAND = re.compile(r"^Starting session: command for ", re.MULTILINE)
+_SFTP = re.compile(r"^Starting session: subsystem 'sftp' for ", re.MULTILINE)
 LEAP_TUI = Path(sys.executable).with_name("leap-tui")
 
 
@@ -52,8 +66,37 @@ def start_farm(base: Path, count: int) -> SshdFarm:
     client_key = base / "client_ed25519"
     farm = SshdFarm(base, client_key, keygen(client_key))
     for _ in range(count):
-        farm.start_host()
+        farm.start_host(lambda _directory: "LogLevel VERBOSE\n")
     return farm
+
+
+@dataclass(frozen=True)
+class Sessions:
+    """What the hosts' sshd logs say one run opened, summed over the hosts."""
+
+    connections: int = 0
+    commands: int = 0
+    sftp: int = 0
+
+    def per_host(self, hosts: int) -> str:
+        return (f"{self.commands / hosts:g} remote command(s) (exec), {self.sftp / hosts:g} "
+                f"SFTP session(s), {self.connections / hosts:g} SSH connection(s) per host")
+
+
+def log_sizes(hosts: list[SshdHost]) -> list[int]:
+    return [host.log.stat().st_size if host.log.exists() else 0 for host in hosts]
+
+
+def sessions_since(hosts: list[SshdHost], sizes: list[int]) -> Sessions:
+    connections = commands = sftp = 0
+    for host, size in zip(hosts, sizes, strict=True):
+        with host.log.open("rb") as handle:
+            handle.seek(size)
+            text = handle.read().decode(errors="replace")
+        connections += len(_ACCEPTED.findall(text))
+        commands += len(_COMMAND.findall(text))
+        sftp += len(_SFTP.findall(text))
+    return Sessions(connections, commands, sftp)
 
 
 def make_world(root: Path, farm: SshdFarm) -> PushWorld:
@@ -83,12 +126,18 @@ def write_inventory(world: PushWorld, hosts: list[SshdHost]) -> Path:
 
 
 def flip_change(world: PushWorld) -> bytes:
-    """Edit the local clace.toml (INFO <-> DEBUG): every push has one change to carry."""
+    """Edit the local clace.toml (INFO <-> DEBUG, and a comment numbering the push): every
+    push has one change to carry to every host, also to hosts the previous push left out
+    (without the number, a 10-host push after a 1-host one found 9 hosts unchanged)."""
     text = world.clace.read_text()
     if 'level = "INFO"' in text:
         text = text.replace('level = "INFO"', 'level = "DEBUG"')
     else:
         text = text.replace('level = "DEBUG"', 'level = "INFO"')
+    body, _, last = text.rstrip("\n").rpartition("\n")
+    number = last.removeprefix(_PUSH)
+    text = (f"{body}\n{_PUSH}{int(number) + 1}\n" if last.startswith(_PUSH) and number.isdigit()
+            else f"{text.rstrip(chr(10))}\n{_PUSH}1\n")
     world.clace.write_text(text)
     return text.encode()
 
@@ -99,6 +148,11 @@ class Push:
     client_cpu: float  # user + system seconds of the leap-tui process
     server_cpu: float  # user + system seconds of the hosts' sshd and what they ran
     output: str = ""  # what leap-tui printed (stdout and stderr)
+    sessions: Sessions = Sessions()
+
+    def busy_ratio(self, cores: int) -> float:
+        """Wall time over the CPU time spread on every core: 1.0 is no core ever idle."""
+        return self.wall / ((self.client_cpu + self.server_cpu) / cores)
 
 
 def sshd_cpu(hosts: list[SshdHost]) -> float:
@@ -124,6 +178,7 @@ def leap_apply(world: PushWorld, hosts: list[SshdHost], parallel: int = 16,
     command = [str(LEAP_TUI), "apply", "--clace", str(world.clace), "--inventory",
                str(inventory), "--yes", "--parallel", str(parallel), *extra]
     server_before = sshd_cpu(hosts)
+    logged = log_sizes(hosts)
     with tempfile.TemporaryFile() as output:
         start = time.perf_counter()
         process = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=output,
@@ -139,7 +194,8 @@ def leap_apply(world: PushWorld, hosts: list[SshdHost], parallel: int = 16,
     if process.returncode != 0 or stale:
         raise RuntimeError(f"leap-tui apply failed (exit {process.returncode}, not changed: "
                            f"{stale[:5]}): {text[-1500:]}")
-    return Push(seconds, usage.ru_utime + usage.ru_stime, server, text)
+    return Push(seconds, usage.ru_utime + usage.ru_stime, server, text,
+                sessions_since(hosts, logged))
 
 
 def paramiko_floor(world: PushWorld, runs: int) -> list[float]:
@@ -205,8 +261,32 @@ def main(sizes: tuple[int, ...] = (1, 10, 50), runs: int = 3) -> list[Result]:
                    f"{median([p.client_cpu for p in pushes[size]]):.2f} s, sshd side "
                    f"{median([p.server_cpu for p in pushes[size]]):.2f} s ({cores} cores: "
                    f"{(median([p.client_cpu + p.server_cpu for p in pushes[size]]) / cores):.2f}"
-                   " s of wall at best)"]))
+                   " s of wall at best); " + pushes[size][-1].sessions.per_host(size)]))
+    results += busy_rows(pushes[max(sizes)], max(sizes), cores)
     return results
+
+
+def busy_rows(pushes: list[Push], hosts: int, cores: int) -> list[Result]:
+    """The issue's figures for the largest fan-out: how busy the cores were, and how many
+    remote commands each host ran."""
+    busy = [p.busy_ratio(cores) for p in pushes]
+    ratio = median(busy)
+    counted = pushes[-1].sessions
+    per_host = counted.commands / hosts
+    return [
+        Result(f"fan-out: {hosts} hosts, wall / ((CPU of leap-tui + sshd side) / cores)",
+               "the same runs as the row above: subprocess wall time over the CPU time of "
+               "leap-tui and of the hosts' sshd (and what they ran), spread on "
+               f"{cores} cores", f"<= {TARGET_BUSY}x", f"{ratio:.2f}x", "",
+               ratio <= TARGET_BUSY,
+               notes=[f"fan-out busy {hosts}: {len(busy)} runs, "
+                      + ", ".join(f"{b:.2f}x" for b in busy)]),
+        Result(f"fan-out: remote commands per host, {hosts} hosts",
+               "sessions the hosts' sshd started during one apply (LogLevel VERBOSE: "
+               "\"Starting session: command\"), divided by the hosts", f"{TARGET_COMMANDS}",
+               f"{per_host:g}", "", per_host <= TARGET_COMMANDS,
+               notes=[f"fan-out sessions {hosts}: {counted.per_host(hosts)}"]),
+    ]
 
 
 if __name__ == "__main__":

@@ -78,17 +78,21 @@ FIXES: dict[str, str] = {
         "shorten it."),
     "fanout": (
         "**Fan-out.** On this 2-core machine 50 hosts are CPU-bound: the notes give the CPU of "
-        "leap-tui (SSH handshakes and crypto in paramiko, one thread per host under the GIL) "
-        "and of the sshd side (a key exchange plus a shell per remote command for every host); "
-        "their sum over 2 cores (\"of wall at best\") is already about 3x the one-host wall "
-        "time before any waiting, so the 2.5x target cannot be met here by any schedule. Per "
-        "host an apply runs 2 remote commands (sync the upload and back up; sync the "
-        "directory; a third before them, merged since, made no measurable difference), plus "
-        "`env` when the certificate preflight must expand `$CL_HOME` (measured: 4.09 s with "
-        "it, 3.67 s without, for 50 hosts). Most of the CPU is the SSH handshake on both "
-        "sides (sshd re-executes itself for every connection). Levers: the environment read "
-        "carried by a command that runs anyway, and more cores; the "
-        "1-host time is mostly Python start-up and imports (see the floor row)."),
+        "leap-tui and of the sshd side; their sum over 2 cores (\"of wall at best\") is most "
+        "of the 50-host wall time, so the ratio to one host (mostly Python start-up and "
+        "imports, see the floor row) cannot reach 2.5x here. Per host an apply opens one SSH "
+        "connection, one SFTP session (reads, upload) and 2 remote commands, counted from the "
+        "hosts' sshd logs: the lock with the preflight's facts (and the login environment for "
+        "$CL_HOME); then the upload's sync, the backup, the rename and the directory's sync. "
+        "They cannot be one: the preflight is judged on this side, and the upload comes "
+        "between the two. A confirm window adds the new connection that proves the operator "
+        "is not locked out (a check and the confirmation over it). The sshd side is the "
+        "larger part: a key exchange and a re-executed sshd per connection, a shell per "
+        "command, and the facts (ss -p reads every process's descriptors). leap-tui's CPU per "
+        "host is mostly Python: paramiko's packets, channels and SFTP, the SSH set-up "
+        "(config, known_hosts), the parsing of the facts; the crypto itself is little. The "
+        "busy ratio (wall over CPU per core) misses by the start-up on one core and the last "
+        "hosts' tail; other processes on the machine (the load in the facts) raise it too."),
     "rolling": (
         "**Rolling apply.** Waves run one after the other: each wave waits for its slowest "
         "host, and a wave of 10 cannot fill the 16 workers of the pool. On 2 cores the single "

@@ -206,3 +206,18 @@ def test_facts_are_read_from_ss_or_proc_net_tcp() -> None:
     facts = parse_facts(proc, [])
     assert [(s.address, s.port) for s in facts.sockets or ()] == [("127.0.0.1", 8080), ("", 80)]
     assert parse_facts("", []).sockets is None  # neither answered: "not checked"
+
+
+def test_listening_processes_are_named_by_one_ls_and_getcap_once_per_program() -> None:
+    output = ("@@leap-tui-preflight proc 7\nUid:\t33\t33\t33\t33\nCapEff:\t0000000000000000\n"
+              "@@leap-tui-preflight proc 8\nUid:\t0\t0\t0\t0\n"
+              "@@leap-tui-preflight exe\n"
+              "lrwxrwxrwx 1 www www 0 Dec  5 22:00 /proc/7/exe -> /opt/my server/clace\n"
+              "lrwxrwxrwx 1 root root 0 Dec  5 22:00 /proc/8/exe -> /usr/sbin/sshd\n"
+              "@@leap-tui-preflight getcap /opt/my server/clace\n"
+              "/opt/my server/clace cap_net_bind_service=ep\n"
+              "@@leap-tui-preflight getcap /usr/sbin/sshd\n")
+    processes = parse_facts(output, []).processes
+    assert (processes[7].exe, processes[7].uid) == ("/opt/my server/clace", 33)
+    assert processes[7].can_bind_low_ports  # by getcap, not by uid or CapEff
+    assert (processes[8].exe, processes[8].getcap) == ("/usr/sbin/sshd", "")

@@ -65,6 +65,7 @@ class Server:
         self.tmp_path = tmp_path
         self.stop = threading.Event()
         self.socket: socket.socket | None = None
+        self.thread: threading.Thread | None = None
 
     def start(self) -> None:
         context = None
@@ -80,7 +81,8 @@ class Server:
         server.bind(("127.0.0.1", self.port))
         server.listen()
         server.settimeout(0.2)
-        threading.Thread(target=self._serve, args=(server, context), daemon=True).start()
+        self.thread = threading.Thread(target=self._serve, args=(server, context), daemon=True)
+        self.thread.start()
 
     def _serve(self, server: socket.socket, context: ssl.SSLContext | None) -> None:
         while not self.stop.is_set():
@@ -99,6 +101,10 @@ class Server:
 
     def close(self) -> None:
         self.stop.set()
+        if self.thread is not None:
+            # A socket closed while accept() waits in another thread still listens until
+            # that accept returns: the server is gone only once its thread is.
+            self.thread.join()
         if self.socket is not None:
             self.socket.close()
 

@@ -87,6 +87,21 @@ def _lines(handle: BinaryIO) -> list[bytes | int]:
     return lines
 
 
+def _parse(number: int, raw: bytes | int) -> JournalEntry | JournalProblem | None:
+    """Line ``number`` of the journal (with its newline; its length when over MAX_LINE)."""
+    if isinstance(raw, int):
+        return JournalProblem(number, f"a line of {raw} bytes, over the {MAX_LINE // 1024} "
+                              "KiB of one entry (leap-tui writes lines under 1 KiB): not read")
+    unfinished = not raw.endswith(b"\n")
+    raw = raw.removesuffix(b"\n").removesuffix(b"\r")
+    if not raw.strip():
+        return None
+    try:
+        return parse_line(raw)
+    except ValueError as exc:
+        return JournalProblem(number, f"{exc}{' (an unfinished last line)' if unfinished else ''}")
+
+
 def _kind(mode: int) -> str:
     for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
                        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
@@ -146,9 +161,16 @@ def outcomes(entries: list[JournalEntry]) -> list[JournalEntry]:
     return [entries[index] for index in sorted(last.values())]
 
 
+_Parsed = JournalEntry | JournalProblem | None  # what one line reads as (None: blank)
+
+
 class Journal:
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = Path(directory) if directory is not None else state_dir()
+        # Every line read last time and what it parsed to: each host of a run reads the
+        # journal several times (drift, settling), and it only grows between two reads.
+        # A line equal to the one read at the same place then is not parsed again.
+        self._parsed: list[tuple[bytes | int, _Parsed]] = []
 
     @property
     def path(self) -> Path:
@@ -162,24 +184,17 @@ class Journal:
         except JournalError as exc:
             found.problems.append(JournalProblem(None, exc.message))
             return found
+        known = self._parsed
+        parsed: list[tuple[bytes | int, _Parsed]] = []
         for number, raw in enumerate(lines, start=1):
-            if isinstance(raw, int):
-                found.problems.append(JournalProblem(
-                    number, f"a line of {raw} bytes, over the {MAX_LINE // 1024} KiB of one "
-                    "entry (leap-tui writes lines under 1 KiB): not read"))
-                continue
-            unfinished = not raw.endswith(b"\n")
-            raw = raw.removesuffix(b"\n").removesuffix(b"\r")
-            if not raw.strip():
-                continue
-            try:
-                entry = parse_line(raw)
-            except ValueError as exc:
-                found.problems.append(JournalProblem(
-                    number, f"{exc}{' (an unfinished last line)' if unfinished else ''}"))
-                continue
-            if host is None or entry.host == host:
-                found.entries.append(entry)
+            same = number <= len(known) and known[number - 1][0] == raw
+            item = known[number - 1][1] if same else _parse(number, raw)
+            parsed.append((raw, item))
+            if isinstance(item, JournalProblem):
+                found.problems.append(item)
+            elif item is not None and (host is None or item.host == host):
+                found.entries.append(item)
+        self._parsed = parsed
         return found
 
     def entries(self, host: str | None = None) -> list[JournalEntry]:

@@ -19,6 +19,7 @@ import shlex
 from dataclasses import dataclass, field
 
 _SECTION = "@@leap-tui-preflight "
+_EXE_LINK = re.compile(r"/proc/(\d+)/exe -> (.+)$")
 _USERS = re.compile(r'\("(?P<name>[^"]*)",pid=(?P<pid>\d+)')
 CAP_NET_BIND_SERVICE = 10
 
@@ -100,14 +101,26 @@ def facts_command(dirs: list[str], cert_dir: str | None, *, env: bool) -> str:
         "if command -v ss >/dev/null 2>&1; then",
         f'  echo "{_SECTION}ss"; leap_ss=$(ss -ltnpH 2>/dev/null || ss -ltnp 2>/dev/null)',
         '  echo "$leap_ss"',
-        '  for leap_pid in $(echo "$leap_ss" | grep -o "pid=[0-9]*" | cut -d= -f2 | sort -u);'
-        " do",
-        f'    echo "{_SECTION}proc $leap_pid"; leap_exe=$(readlink "/proc/$leap_pid/exe"'
-        ' 2>/dev/null); echo "exe=$leap_exe"',
-        '    grep -E "^(Uid|Gid|Groups|CapEff):" "/proc/$leap_pid/status" 2>/dev/null',
-        '    if [ -n "$leap_exe" ] && command -v getcap >/dev/null 2>&1; then',
-        '      echo "getcap=$(getcap "$leap_exe" 2>/dev/null)"; fi',
+        # No process started per listening process: their status read by the shell, the
+        # programs of all of them by one ls, getcap once per program. A host with many
+        # listeners must not pay several forks for each.
+        '  leap_pids=$(echo "$leap_ss" | grep -o "pid=[0-9]*" | cut -d= -f2 | sort -u)',
+        "  leap_links=''",
+        "  for leap_pid in $leap_pids; do",
+        f'    echo "{_SECTION}proc $leap_pid"',
+        "    while IFS= read -r leap_line; do case $leap_line in",
+        '      Uid:*|Gid:*|Groups:*|CapEff:*) echo "$leap_line";; esac',
+        '    done 2>/dev/null < "/proc/$leap_pid/status"',
+        '    leap_links="$leap_links /proc/$leap_pid/exe"',
         "  done",
+        '  if [ -n "$leap_links" ]; then',
+        f'    echo "{_SECTION}exe"; leap_exes=$(ls -l $leap_links 2>/dev/null); echo "$leap_exes"',
+        "    if command -v getcap >/dev/null 2>&1; then",
+        '      echo "$leap_exes" | sed -n "s/.* -> //p" | sort -u | while IFS= read -r leap_exe;'
+        " do",
+        f'        echo "{_SECTION}getcap $leap_exe"; getcap "$leap_exe" 2>/dev/null; done',
+        "    fi",
+        "  fi",
         "else",
         f'  echo "{_SECTION}proc-net"; cat /proc/net/tcp /proc/net/tcp6 2>/dev/null',
         "fi",
@@ -141,6 +154,8 @@ def parse_facts(output: str, dirs: list[str]) -> Facts:
     facts = Facts()
     section, arg = "", ""
     bodies: dict[tuple[str, str], list[str]] = {}
+    capabilities: dict[str, str] = {}  # getcap's answer per program
+    programs: dict[str, str] = {}  # pid -> its program, from ls -l /proc/PID/exe
     for line in output.splitlines():
         if line.startswith(_SECTION):
             section, _, arg = line[len(_SECTION):].partition(" ")
@@ -158,6 +173,11 @@ def parse_facts(output: str, dirs: list[str]) -> Facts:
             facts.sockets = [s for s in map(_proc_net_socket, body) if s is not None] or None
         elif name == "proc" and arg.isdigit():
             facts.processes[int(arg)] = _process(int(arg), body)
+        elif name == "exe":
+            for link in filter(None, map(_EXE_LINK.search, body)):
+                programs[link.group(1)] = link.group(2)
+        elif name == "getcap":
+            capabilities[arg] = " ".join(body).lower()
         elif name == "dir" and arg.isdigit() and int(arg) < len(dirs):
             facts.dirs[dirs[int(arg)]] = _dir_space(body)
         elif name == "certs":
@@ -165,6 +185,9 @@ def parse_facts(output: str, dirs: list[str]) -> Facts:
         elif name == "env":
             facts.env = dict(line.partition("=")[::2] for line in body
                              if line.partition("=")[0].isidentifier())
+    for pid, process in facts.processes.items():
+        process.exe = programs.get(str(pid), process.exe)
+        process.getcap = capabilities.get(process.exe, process.getcap)
     return facts
 
 

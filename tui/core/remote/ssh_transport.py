@@ -48,6 +48,11 @@ def open_tcp(label: str, hostname: str, port: int, *, timeout: float, family: st
                 if bind_address:
                     sock.bind((bind_address, 0))
                 sock.connect(address)
+                if af in (socket.AF_INET, socket.AF_INET6):
+                    # Every command and SFTP request waits for its answer: with Nagle's
+                    # algorithm each small packet waits for the peer's delayed ACK (40 ms
+                    # on Linux), several times per host. Uploads still fill segments.
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except OSError as exc:
                 sock.close()
                 if isinstance(exc, TimeoutError):

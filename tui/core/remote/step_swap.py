@@ -1,6 +1,7 @@
 """Step 4, swap: back up, arm the watchdog, rename over the live files, reload.
 
-The uploads' sync, the backups and the watchdog go in one remote command. The rename is
+The uploads' sync, the backups and the watchdog go in one remote command; with one file,
+no reload and no watchdog, the rename and the directory's sync go in it too. The rename is
 atomic per file; a failed reload, or a swap cut half-way, puts the backups back — at once
 through this session when it lives, else by the watchdog at its deadline.
 """
@@ -21,6 +22,7 @@ from tui.core.remote.ssh import CommandResult, quote
 from tui.core.remote.watchdog import Watchdog, WatchedFile, backup_name
 
 CONFIRM_MARK = "leap-tui-safety-confirm:"
+_FIRST_STEP = 64  # above what ln, cp, mv and setsid exit with
 
 
 def swap(op: HostState) -> None:
@@ -48,6 +50,9 @@ def swap(op: HostState) -> None:
         window = op.options.safety_window
         op.safety_net = True
     watchdog = _new_watchdog(op, changed, window) if window is not None else None
+    if watchdog is None and len(changed) == 1:
+        _swap_alone(op, changed[0], steps)
+        return
     if watchdog is not None:
         steps.append((watchdog.install_command(max(1, round(window or 0))),
                       "arming the watchdog"))
@@ -84,6 +89,54 @@ def swap(op: HostState) -> None:
         if step_probe.wanted(op):
             _probe_before_keeping(op, changed)
         _confirm_safety_net(op)
+
+
+def _swap_alone(op: HostState, state: FileState, steps: list[tuple[str, str]]) -> None:
+    """One file, no reload, no watchdog: the sync of the upload, the backup, the rename
+    and the sync of its directory in the one command (each a step in that order, a
+    failing one stops the rest). The rename is mv within one directory: rename(2), atomic."""
+    assert state.tmp is not None
+    target, tmp = quote(state.target), quote(state.tmp)
+    renaming = len(steps)
+    steps = [*steps,
+             # A session cut mid-way leaves this script running: it renames nothing once
+             # its SSH session is gone (the lock counts as stale then, see host_lock.py).
+             # mv moves *into* a directory given as its destination: never that.
+             ('[ ! -d /proc/self ] || [ -d "/proc/$PPID" ] || { echo "session gone"; exit 1; }'
+              f"\nif [ -d {target} ]; then echo {target} is a directory; exit 1; fi\n"
+              f"mv -f -- {tmp} {target}", f"the rename of {state.tmp} over {state.target}"),
+             (f"{{ sync -- {quote(posixpath.dirname(state.target))} || sync; }} >/dev/null "
+              "2>&1; true", "the sync of the directory")]
+    # Unsettled until finished: a crash in between is not drift.
+    op.journal(state, "pending", before=state.old, after=state.change.new, backup=state.backup)
+    op.emit("swap", state.target)
+    try:
+        result = op.command(step_script(steps), "the swap")
+    except ConnectError:
+        state.swapped = True  # perhaps: the next contact reads which
+        _link_lost(op, [state], "the swap")
+        raise
+    if result.ok:
+        state.swapped, state.tmp = True, None
+        return
+    number = result.status - _FIRST_STEP
+    failed = steps[number][1] if 0 <= number < len(steps) else "the swap"
+    if number > renaming or not _still_there(op, state.tmp):
+        # Renamed; only what came after it was cut short: sync the directory again.
+        state.swapped, state.tmp = True, None
+        op.command(steps[-1][0], "the swap")
+        return
+    undo(op, [state], f"{failed} failed")
+    raise RemoteError(f"{failed} failed (exit {result.status}): {result.tail()}",
+                      hint="the live file is untouched")
+
+
+def _still_there(op: HostState, path: str) -> bool:
+    try:
+        op.live.sftp.stat(path)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _probe_before_keeping(op: HostState, changed: list[FileState]) -> None:
@@ -142,15 +195,20 @@ def _confirm_safety_net(op: HostState) -> None:
     op.watchdog = None
 
 
+def step_script(steps: list[tuple[str, str]]) -> str:
+    """The steps as one shell script; the first that fails exits with 64 + its index."""
+    # Subshells: a step that calls exit must still be told apart by its number.
+    return "\n".join(f"( {command}\n) || exit {_FIRST_STEP + number}"
+                     for number, (command, _) in enumerate(steps))
+
+
 def run_steps(op: HostState, steps: list[tuple[str, str]],
               watchdog: Watchdog | None = None) -> None:
     """Run shell steps in one command; a failing step is named by its exit status."""
     if not steps:
         return
-    first = 64  # above what ln, cp and setsid exit with
-    # Subshells: a step that calls exit must still be told apart by its number.
-    script = "\n".join(f"( {command}\n) || exit {first + number}"
-                       for number, (command, _) in enumerate(steps))
+    first = _FIRST_STEP
+    script = step_script(steps)
     armed = "; a safety watchdog, if it started, only removes the backups at " + clock(
         watchdog.deadline) if watchdog is not None else ""
     result = op.command(script, f"the backup (the live files are untouched{armed})")
