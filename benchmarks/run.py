@@ -149,10 +149,15 @@ def _cell(text: str) -> str:
 
 
 def load_text(before: tuple[float, float, float], after: tuple[float, float, float]) -> str:
-    """The 1-minute load average around the run: other work on the machine skews medians."""
+    """The 1-minute load average around the run: other work on the machine skews medians.
+    At the end it counts the run's own work too (the fan-out's sshd hosts, ansible)."""
+    cores = os.cpu_count() or 1
+    verdict = ("above the core count before the run: other processes shared the CPU and the "
+               "absolute figures are high; the ratios hold better" if before[0] > cores else
+               "the machine was otherwise idle at the start; the load at the end is mostly "
+               "the run's own (the sshd hosts of the fan-out rows, ansible)")
     return (f"- Load average (1 min) at start {before[0]:.2f}, at end {after[0]:.2f} "
-            f"({os.cpu_count()} cores): above the core count, other processes shared the CPU "
-            "and the absolute figures are high; the ratios hold better")
+            f"({cores} cores): {verdict}")
 
 
 def render(results: list[Result], facts: list[str], seconds: float,
