@@ -53,9 +53,10 @@ def split_alt(event: events.Key) -> list[events.Key]:
 SETTLE_ROUNDS = 20
 SETTLE_TIMEOUT = 5.0  # seconds a round may take (a message pump closed meanwhile never answers)
 HeldEvent = events.Key | events.Paste
-# Keys that, outside a field, may open another section's fields (Enter on the tree, on a
-# port map row, on a finding): the keys typed behind them go where they lead.
-OPENING_KEYS = frozenset({"enter"})
+# Keys that, outside a field, move the typing elsewhere once their action ran: Enter on the
+# tree, a port map row or a finding opens fields; / opens the findings filter. The keys typed
+# behind them go where they lead.
+OPENING_KEYS = frozenset({"enter", "slash"})
 
 
 class OrderedKeys(App[None]):
@@ -154,8 +155,8 @@ class OrderedKeys(App[None]):
             opens = event.key in OPENING_KEYS and not self.keys_held
             await super().on_event(event)  # Textual's own way
             if opens:
-                # Enter on the tree, a port or a finding opens fields after a layout: the
-                # keys behind it wait for that, or they would move the tree meanwhile.
+                # The keys behind it wait for what it opens, or they would reach the
+                # widget that had focus before (the tree) meanwhile.
                 self.hold_keys()
                 self.run_worker(self._release_when_settled(), name="keys after enter",
                                 group="keys")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from tests.tui.pilot_helpers import (
     burst,
@@ -265,3 +265,24 @@ async def test_keys_after_enter_on_the_tree_go_to_the_fields_it_opens(samples: P
         assert app.main_screen is not None and app.main_screen.section is not None
         assert app.main_screen.section.id == "clace:https"
     assert line_of(samples / "clace.toml", "port = 8443")
+
+
+async def test_keys_after_slash_go_into_the_findings_filter(samples: Path) -> None:
+    """"/ cl0" typed at once from the tree: the filter opens and gets every letter (they
+    reached the tree while the filter was opening)."""
+    app = make_app(samples)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(NavTree).has_focus
+        await burst(pilot, ["slash", *"cl0"])
+        assert app.screen.query_one("#findings-filter", Input).value == "cl0"
+
+
+async def test_a_port_row_opened_and_typed_into_in_one_burst(samples: Path) -> None:
+    """F2, Enter on the first row, a new port and ctrl+s, all at once: the port row's field
+    gets the digits and the file is saved."""
+    app = make_app(samples)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await burst(pilot, ["f2", "enter", "ctrl+u", *"2222", "ctrl+s"])
+    assert '"port": 2222' in (samples / "provider" / "common.json").read_text()
