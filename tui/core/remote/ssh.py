@@ -144,7 +144,7 @@ class Connection:
 
     def abandon(self) -> None:
         """End the command left open, if one waits: nothing more of it runs."""
-        if self.open_command is not None and self.open_command.waiting:
+        if self.open_command is not None:
             self.open_command.abandon()
         self.open_command = None
 

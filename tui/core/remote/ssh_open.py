@@ -50,8 +50,14 @@ class OpenCommand:
         self._lost = lost
         self._on_end = on_end
         self._rest = b""
-        self.waiting = False  # past its marker, reading its stdin
+        self._past_marker = False
         self.result: CommandResult | None = None  # once it has ended
+
+    @property
+    def waiting(self) -> bool:
+        """Past its marker and still running, reading its stdin (a shell that could not
+        start ``sh -s`` has ended by itself: nothing may be sent to it then)."""
+        return self._past_marker and not self._channel.exit_status_ready()
 
     def read_until(self, marker: str) -> str:
         """The output before the line ``marker``. When the command ends without printing
@@ -59,7 +65,7 @@ class OpenCommand:
         line = b"\n" + marker.encode() + b"\n"
         buffer = b"\n"
         try:
-            while line not in buffer:
+            while line not in buffer[-len(line) - 65536:]:
                 data = self._channel.recv(65536)
                 if not data:
                     self._end(buffer[1:])
@@ -68,26 +74,29 @@ class OpenCommand:
                 buffer += data
         except (OSError, EOFError, paramiko.SSHException) as exc:
             self._fail(exc)
-        head, _, self._rest = buffer[1:].partition(line[1:])
-        self.waiting = True
+        head, _, self._rest = buffer.partition(line)  # the line break before it is its own
+        head = head[1:]
+        self._past_marker = True
         return head.decode("utf-8", "replace")
 
     def finish(self, script: str) -> CommandResult:
         """Send the rest of the command and wait for it to end: its status, and what it
         printed after the marker."""
+        assert self.waiting, "the command is not waiting for its stdin"
         return self._send(stdin_script(script))
 
     def abandon(self) -> CommandResult:
-        """End the command with EOF: it runs nothing more."""
-        return self._send(b"")
+        """End the command with EOF: it runs nothing more. (One that has ended by itself
+        is only collected: an EOF on a closed channel would upset sshd.)"""
+        return self._send(b"" if self.waiting else None)
 
-    def _send(self, data: bytes) -> CommandResult:
-        assert self.waiting, "the command is not waiting for its stdin"
-        self.waiting = False
+    def _send(self, data: bytes | None) -> CommandResult:
+        self._past_marker = False
         try:
             if data:
                 self._channel.sendall(data)
-            self._channel.shutdown_write()
+            if data is not None:
+                self._channel.shutdown_write()
             chunks = [self._rest]
             while True:
                 chunk = self._channel.recv(65536)
@@ -116,7 +125,7 @@ class OpenCommand:
         self.result = CommandResult(status, output.decode("utf-8", "replace"))
 
     def _fail(self, exc: BaseException) -> NoReturn:
-        self.waiting = False
+        self._past_marker = False
         self._channel.close()
         self._on_end(self)
         raise ConnectError(f"{self._lost()} while running a command "
