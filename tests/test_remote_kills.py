@@ -3,17 +3,21 @@ host settles by itself, and the next contact leaves nothing pending in the journ
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.plugins.sshd_hosts import RemoteEnv, SshdHost
-from tests.test_remote_apply import NEW, OLD, live_file
+from tests.plugins.sshd_hosts import RemoteEnv, SshdHost, descendants
+from tests.test_remote_apply import NEW, OLD, live_file, one_host
 from tests.test_remote_review2 import watchdog_processes
 from tui.core.remote.fleet import apply_fleet
 from tui.core.remote.journal import UNSETTLED, Journal, outcomes
 from tui.core.remote.plan import plan
+from tui.core.remote.watchdog import backup_re
 
 # Every progress stage at which a session can be cut (the kill lands before that step acts);
 # "reconnect" comes only with a confirm window.
@@ -70,6 +74,78 @@ def test_a_cut_at_any_step_leaves_old_or_new_and_settles(
     (after,) = apply_fleet(plan(options.inventory, {"clace": NEW}), options)
     assert after.status in ("applied", "unchanged"), after.message
     assert first.read_bytes() == NEW and second.read_bytes() == NEW
+    journal = Journal(remote_env.state)
+    assert [e for e in outcomes(journal.entries("h1")) if e.result in UNSETTLED] == []
+    assert leftovers(remote_env.remote) == []
+
+
+def sessions_only(host: SshdHost) -> list[int]:
+    """Cut the link as a network would: kill the sshd processes of the sessions only, and
+    return the pids of what they ran (the shell of a command, sftp-server), left alone."""
+    assert host.process is not None
+    others: list[int] = []
+    for pid in descendants(host.process.pid):
+        try:
+            name = Path(f"/proc/{pid}/comm").read_text().strip()
+        except OSError:
+            continue
+        if name.startswith("sshd"):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        else:
+            others.append(pid)
+    return others
+
+
+# One file, no reload, no watchdog: the command that takes the lock stays open until the
+# swap's script is sent to it. "read" and "upload" cut while it waits for its stdin;
+# "backup" and "swap" just before the script is sent.
+ONE_FILE_STAGES = ["read", "upload", "backup", "swap"]
+ONE_FILE_CASES = [(stage, whole) for whole in (True, False) for stage in ONE_FILE_STAGES]
+
+
+@pytest.mark.parametrize(("stage", "whole"), ONE_FILE_CASES,
+                         ids=[f"{s}-{'all' if w else 'link-only'}" for s, w in ONE_FILE_CASES])
+def test_one_file_cut_while_its_command_waits_leaves_old_and_settles(
+        remote_env: RemoteEnv, sshd_host: SshdHost, stage: str, whole: bool) -> None:
+    target = live_file(remote_env)
+    options = remote_env.options(one_host(remote_env, sshd_host, target))
+    left: list[int] = []
+    names: list[str] = []
+    cuts: list[str] = []
+
+    def on_event(name: str, event: str, detail: str) -> None:
+        if event == stage and not cuts:
+            cuts.append(event)
+            if whole:
+                sshd_host.kill_sessions()
+            else:
+                left.extend(sessions_only(sshd_host))
+                names.extend(Path(f"/proc/{pid}/comm").read_text().strip() for pid in left)
+
+    options.on_event = on_event
+    (result,) = apply_fleet(plan(options.inventory, {"clace": NEW}), options)
+
+    assert cuts == [stage], f"stage {stage} never came: {result.status} {result.message}"
+    assert result.status == "failed", result.message
+    assert "connection lost" in result.message and "Traceback" not in result.message
+    assert "exit -1" not in result.message
+    # The waiting shell read end of input and ran nothing more: the live file is the old
+    # one, no backup was made.
+    assert whole or "sh" in names, names
+    deadline = time.monotonic() + 15
+    while any(Path(f"/proc/{pid}").exists() for pid in left) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [pid for pid in left if Path(f"/proc/{pid}").exists()] == []
+    assert target.read_bytes() == OLD
+    assert [p.name for p in remote_env.remote.iterdir() if backup_re(target.name).match(p.name)] \
+        == []
+
+    # The next contact breaks the lock the cut left (its session is gone) and applies.
+    options.on_event = lambda *_: None
+    (after,) = apply_fleet(plan(options.inventory, {"clace": NEW}), options)
+    assert after.status == "applied", after.message
+    assert target.read_bytes() == NEW
     journal = Journal(remote_env.state)
     assert [e for e in outcomes(journal.entries("h1")) if e.result in UNSETTLED] == []
     assert leftovers(remote_env.remote) == []

@@ -37,14 +37,15 @@ def counted_apply(env: RemoteEnv, host: SshdHost, **options: object) -> tuple[st
     return result.status, sessions_since([host], before)
 
 
-def test_one_changed_file_is_two_commands_over_one_connection(
+def test_one_changed_file_is_one_command_over_one_connection(
         remote_env: RemoteEnv, verbose_host: SshdHost) -> None:
     status, sessions = counted_apply(remote_env, verbose_host)
 
     assert status == "applied"
-    # 1: take the lock + the preflight's facts (and the login environment for $CL_HOME);
-    # 2: sync the upload + back up + rename + sync the directory. SFTP reads and uploads.
-    assert sessions == Sessions(connections=1, commands=2, sftp=1)
+    # One command: take the lock + the preflight's facts (and the login environment for
+    # $CL_HOME); it stays open while SFTP reads and uploads, then reads the rest from its
+    # stdin: sync the upload + back up + rename + sync the directory.
+    assert sessions == Sessions(connections=1, commands=1, sftp=1)
     assert [e.result for e in Journal(remote_env.state).entries("h1")] == ["pending", "applied"]
 
 
@@ -53,7 +54,9 @@ def test_a_confirm_window_adds_the_new_connection_that_proves_it(
     status, sessions = counted_apply(remote_env, verbose_host, confirm_within=10.0)
 
     assert status == "applied"
-    # The first connection: lock + facts; sync + backup + arm the watchdog; sync the
-    # directory after the SFTP rename. The second, new connection proves the operator is
-    # not locked out and confirms over it: the lock-out check is that it is new.
+    # The first connection, 3 commands: lock + facts (that command is ended with EOF as
+    # soon as the swap turns out not to be the one-file case: it runs nothing more); sync +
+    # backup + arm the watchdog; sync the directory after the SFTP rename. The second, new
+    # connection, 2 commands: a command proves the operator is not locked out (the check is
+    # that the connection is new), then the confirmation.
     assert sessions == Sessions(connections=2, commands=5, sftp=1)

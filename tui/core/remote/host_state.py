@@ -135,10 +135,16 @@ class HostState:
                                     path=state.target, before=sha256(before), after=sha256(after),
                                     backup=backup, result=result, detail=journal_detail(detail))
 
-    def command(self, command: str, what: str) -> CommandResult:
+    def command(self, command: str, what: str, *, follow_on: bool = False) -> CommandResult:
         """``command`` over the session; a session that died under it (no exit status) is
-        a lost connection, named as such, never "``what`` failed (exit -1)"."""
-        result = self.live.run(command)
+        a lost connection, named as such, never "``what`` failed (exit -1)". With
+        ``follow_on``, sent to the command the lock left open when it still waits (see
+        step_lock), else run as a command of its own."""
+        waiting = self.live.open_command
+        if follow_on and waiting is not None and waiting.waiting:
+            result = waiting.finish(command)
+        else:
+            result = self.live.run(command)
         if result.status < 0:
             # No exit status: the session died, or the command was killed by a signal.
             try:

@@ -117,6 +117,8 @@ class HostOperation(HostState):
     def close(self) -> None:
         if self.conn is not None:
             if self.conn.alive:
+                with contextlib.suppress(RemoteError):
+                    self.conn.abandon()  # the lock's command, if it still waits: it ends
                 for state in self.files:
                     leftovers = [state.tmp]
                     if not state.swapped and self.watchdog is None:

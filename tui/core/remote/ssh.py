@@ -5,6 +5,7 @@ timeouts, keepalives and retries.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import shlex
@@ -25,6 +26,7 @@ from tui.core.remote.hostkeys import (
     Notify,
 )
 from tui.core.remote.ssh_auth import AskPassphrase, KeyAuth
+from tui.core.remote.ssh_open import CommandResult, OpenCommand
 from tui.core.remote.ssh_paths import default_user_config
 from tui.core.remote.ssh_resolve import (
     Endpoint,
@@ -34,7 +36,7 @@ from tui.core.remote.ssh_resolve import (
 )
 from tui.core.remote.ssh_transport import ProxyCommandSocket, ServerAlive, open_tcp
 
-__all__ = ["CommandResult", "Connection", "Endpoint", "HostSettings", "SshOptions",
+__all__ = ["CommandResult", "Connection", "Endpoint", "HostSettings", "OpenCommand", "SshOptions",
            "configured_port", "connect", "default_ssh_config", "quote", "resolve_endpoint"]
 
 # paramiko logs what its transport thread meets (a banner that never came, with its
@@ -76,20 +78,6 @@ def default_ssh_config() -> Path | None:
     return default_user_config()
 
 
-@dataclass(frozen=True, slots=True)
-class CommandResult:
-    status: int
-    output: str
-
-    @property
-    def ok(self) -> bool:
-        return self.status == 0
-
-    def tail(self, limit: int = 300) -> str:
-        text = " ".join(self.output.split())
-        return text if len(text) <= limit else "..." + text[-limit:]
-
-
 class Connection:
     """One open SSH session (and the jump sessions it runs through)."""
 
@@ -102,6 +90,7 @@ class Connection:
         self._sftp: paramiko.SFTPClient | None = None
         self._watchers = list(watchers)
         self.command_timeout = command_timeout
+        self.open_command: OpenCommand | None = None  # started, waiting for its stdin
 
     @property
     def sftp(self) -> paramiko.SFTPClient:
@@ -126,16 +115,44 @@ class Connection:
                     f"ServerAliveCountMax keepalives)")
         return f"{self.endpoint.label}: connection lost"
 
+    def _exec(self, command: str, timeout: float) -> paramiko.Channel:
+        transport = self.client.get_transport()
+        if transport is None or not transport.is_active():
+            raise ConnectError(self._lost())
+        channel = transport.open_session(timeout=self.command_timeout)
+        channel.settimeout(timeout)
+        channel.set_combine_stderr(True)
+        channel.exec_command(command)
+        return channel
+
+    def start(self, command: str) -> OpenCommand:
+        """Start ``command`` and leave it running (see ssh_open): until it has ended, any
+        other command first ends it with EOF."""
+        self.abandon()
+        try:
+            channel = self._exec(command, self.command_timeout)
+        except (OSError, EOFError, paramiko.SSHException) as exc:
+            raise ConnectError(f"{self._lost()} while running a command "
+                               f"({exc or type(exc).__name__})") from None
+        self.open_command = OpenCommand(self.endpoint.label, channel, self.command_timeout,
+                                        self._lost, self._ended)
+        return self.open_command
+
+    def _ended(self, command: OpenCommand) -> None:
+        if self.open_command is command:
+            self.open_command = None
+
+    def abandon(self) -> None:
+        """End the command left open, if one waits: nothing more of it runs."""
+        if self.open_command is not None:
+            self.open_command.abandon()
+        self.open_command = None
+
     def run(self, command: str, *, timeout: float | None = None) -> CommandResult:
         """Run ``command`` under the login shell; stdout and stderr together."""
+        self.abandon()
         try:
-            transport = self.client.get_transport()
-            if transport is None or not transport.is_active():
-                raise ConnectError(self._lost())
-            channel = transport.open_session(timeout=self.command_timeout)
-            channel.settimeout(timeout or self.command_timeout)
-            channel.set_combine_stderr(True)
-            channel.exec_command(command)
+            channel = self._exec(command, timeout or self.command_timeout)
             chunks: list[bytes] = []
             while True:
                 data = channel.recv(65536)
@@ -160,6 +177,9 @@ class Connection:
         return result
 
     def close(self) -> None:
+        if self.open_command is not None and self.alive:
+            with contextlib.suppress(ConnectError):  # a dead session must not mask the result
+                self.abandon()
         for watcher in self._watchers:
             watcher.stop()
         for closer in (self._sftp, self.client, *reversed(self._jumps)):

@@ -16,6 +16,8 @@ from tui.core.remote.errors import ConnectError
 from tui.core.remote.host_lock import LOCK_SUFFIX, Holder, LockHeld, LockRequest, parse_answer
 from tui.core.remote.host_state import HostState
 
+CONTINUE_MARK = "leap-tui-continue:"
+
 
 def _target_of(lock: str) -> str:
     directory, name = posixpath.split(lock)
@@ -27,22 +29,31 @@ def acquire(op: HostState, extra: str = "") -> str:
     they are held and return the command's output for it."""
     request = LockRequest.for_targets([f.target for f in op.host.files], run=op.options.run_id,
                                       action=op.action, client=op.options.client)
-    script = request.take_command() + (f'\nif [ "$leap_taken" != held ]; then\n{extra}\nfi'
-                                       if extra else "")
+    marker = f"{CONTINUE_MARK}{request.token}"
+    # Once the lock is held the command stays open: after the marker its shell reads the
+    # rest from stdin, which step_swap sends (one file, no reload, no watchdog: the whole
+    # apply is then this one command) or ends with EOF before any other command runs.
+    # A held lock ends it at once: it never waits for stdin then.
+    script = "\n".join([
+        request.take_command(),
+        f'if [ "$leap_taken" != held ]; then\n{extra}\nfi' if extra else "",
+        f'if [ "$leap_taken" != held ]; then printf "\\n%s\\n" {marker}; exec sh -s; fi'])
     deadline = time.monotonic() + max(0.0, op.options.lock_wait)
     pause = 1.0
     while True:
-        result = op.live.run(script)
-        if result.status < 0:
+        command = op.live.start(script)
+        output = command.read_until(marker)
+        result = command.result
+        if result is not None and result.status < 0:
             raise ConnectError(f"{op.name}: connection lost while taking the lock")
-        answer = parse_answer(result.output)
+        answer = parse_answer(output)
         for path in answer.broken:
             op.finding("AP017", Severity.WARNING,
                        f"a stale lock on {_target_of(path)} was broken: the run that held it "
                        "is gone (its SSH session ended, or the host rebooted)")
         if answer.taken:
             op.lock = request
-            return result.output
+            return output
         holder = answer.holder
         assert holder is not None
         message = f"{_target_of(holder.path)} is locked by {holder.describe()}"

@@ -53,6 +53,9 @@ def swap(op: HostState) -> None:
     if watchdog is None and len(changed) == 1:
         _swap_alone(op, changed[0], steps)
         return
+    # Not the simple case: the command the lock left open ends here, having run nothing
+    # more, and every other command runs on its own as before.
+    op.live.abandon()
     if watchdog is not None:
         steps.append((watchdog.install_command(max(1, round(window or 0))),
                       "arming the watchdog"))
@@ -111,7 +114,8 @@ def _swap_alone(op: HostState, state: FileState, steps: list[tuple[str, str]]) -
     op.journal(state, "pending", before=state.old, after=state.change.new, backup=state.backup)
     op.emit("swap", state.target)
     try:
-        result = op.command(step_script(steps), "the swap")
+        # The rest of the command that took the lock (it waits for it), else a command.
+        result = op.command(step_script(steps), "the swap", follow_on=True)
     except ConnectError:
         state.swapped = True  # perhaps: the next contact reads which
         _link_lost(op, [state], "the swap")
