@@ -52,7 +52,11 @@ def test_leap_nodes_are_hosts_and_an_explicit_host_wins(
     remote = remote_env.remote
     for name in ("n1", "n2", "n3"):
         (remote / f"{name}-clace.toml").write_bytes(OLD)
-    explicit = remote / "explicit.toml"
+    # In a directory of its own: the "hosts" share this machine's file system, and a host
+    # that finds another's safety-net watchdog armed beside its target (n2's, two files, in
+    # this same run) rightly refuses to touch that directory.
+    (remote / "web-one").mkdir()
+    explicit = remote / "web-one" / "explicit.toml"
     explicit.write_bytes(OLD)
     inventory = remote_env.inventory(
         # n1 has a [[host]] of its own: it keeps it (and its files).
