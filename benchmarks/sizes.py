@@ -1,9 +1,9 @@
 """Big Clace files: a 5 MB comment-only TOML and a 50,000-key TOML (target: seconds each).
 
 Measured in process, as `leap-tui check --clace FILE` spends it: ClaceConfig.load (read,
-and the TOML 1.0 reader, which checks and reads in one pass) plus check_clace; and the edit
-that costs most, a new key (the first edit builds tomlkit's document, and a new key
-re-parses the whole text). Medians of a few runs.
+and the TOML 1.0 reader, which checks and reads in one pass) plus check_clace; then two
+edits: a new key (a line added to the text, which the TOML 1.0 reader reads again whole) and a
+value changed in place (the first such edit builds tomlkit's document). Medians of a few runs.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def keys_toml(keys: int = 50_000) -> str:
 
 
 def _measure(path: Path, text: str, runs: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {"check": [], "toml10": [], "insert": []}
+    times: dict[str, list[float]] = {"check": [], "toml10": [], "insert": [], "change": []}
     for _ in range(runs):
         path.write_text(text)
         start = time.perf_counter()
@@ -46,6 +46,11 @@ def _measure(path: Path, text: str, runs: int) -> dict[str, list[float]]:
         config.set("https.port", 8443)
         check_clace(config)
         times["insert"].append(time.perf_counter() - start)
+        config = ClaceConfig.load(path)
+        start = time.perf_counter()
+        config.set("http.port", 8080)
+        check_clace(config)
+        times["change"].append(time.perf_counter() - start)
     return times
 
 
@@ -59,17 +64,20 @@ def main(megabytes: float = 5.0, keys: int = 50_000, runs: int = 3) -> list[Resu
         for name, text in files:
             times = _measure(Path(tmp) / "clace.toml", text, runs)
             check, insert = median(times["check"]), median(times["insert"])
+            change = median(times["change"])
+            worst = max(check, insert, change)
             results.append(Result(
                 figure=f"check a {name}",
                 how=f"ClaceConfig.load + check_clace ({len(text) / 1024 / 1024:.1f} MiB), "
-                "and a new key set (whole text re-parsed)",
+                "a new key set (a line added, the text read again), and a value changed in "
+                "place (tomlkit's document built)",
                 target=f"<= {TARGET:.0f} s",
-                measured=f"{check:.2f} s; new key {insert:.2f} s",
-                ratio=f"{max(check, insert) / TARGET:.2f}x of target",
-                met=max(check, insert) <= TARGET,
+                measured=f"{check:.2f} s; new key {insert:.2f} s; value changed {change:.2f} s",
+                ratio=f"{worst / TARGET:.2f}x of target",
+                met=worst <= TARGET,
                 notes=[f"{name}: {runs} runs, check {spread(times['check'])}, of which the "
                        f"TOML 1.0 check alone {median(times['toml10']) * 1000:.0f} ms; new key "
-                       f"{spread(times['insert'])} (tomlkit's document built, then the text "
-                       "re-parsed)"],
+                       f"{spread(times['insert'])} (the text read again), value changed "
+                       f"{spread(times['change'])} (tomlkit's document built)"],
             ))
     return results

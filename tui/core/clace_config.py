@@ -100,7 +100,8 @@ class ClaceConfig:
         self._inline: set[int] = set()  # the ids of inline tables among the values
         self._values: dict[str, object] = read_toml10(text, str(path), self._inline)
         self._tomlkit: tomlkit.TOMLDocument | None = None
-        self._original = text
+        self._original = text  # as opened or last saved
+        self._source = text  # what the values were read from, while there is no document
         # Every edit bumps _version; only an edit that may move lines bumps _layout, so
         # that replacing a value in place keeps the line index (and checks stay cheap).
         self._version = 0
@@ -137,7 +138,7 @@ class ClaceConfig:
     def _doc(self) -> tomlkit.TOMLDocument:
         """The editable document, parsed at the first edit (or read of it)."""
         if self._tomlkit is None:
-            self._tomlkit = parse_document(self._original, str(self.path), checked=True)
+            self._tomlkit = parse_document(self._source, str(self.path), checked=True)
             self._nodes.clear()  # found in the values read: from now on, in the document
         return self._tomlkit
 
@@ -147,9 +148,9 @@ class ClaceConfig:
 
     def _refresh(self) -> None:
         if self._text_version != self._version:
-            # unedited (no document yet): the text read
+            # no document yet: the text the values were read from
             doc = self._tomlkit
-            self._text_cache = self._original if doc is None else doc.as_string()
+            self._text_cache = self._source if doc is None else doc.as_string()
             self._text_version = self._version
 
     def _refresh_values(self) -> None:
@@ -405,8 +406,13 @@ class ClaceConfig:
             self._changed(layout=True)
 
     def replace_text(self, text: str) -> None:
-        """Take ``text`` as the new content (undo/redo); ConfigError leaves the model as is."""
-        self._tomlkit = parse_document(text, str(self.path))
+        """Take ``text`` as the new content (a key added as a line, undo, redo); ConfigError
+        leaves the model as is. Read as at load, by the TOML 1.0 reader: tomlkit's document
+        is built again only when an edit needs it (seconds, on a file of megabytes)."""
+        inline: set[int] = set()
+        values = read_toml10(text, str(self.path), inline)
+        self._values, self._inline, self._source = values, inline, text
+        self._tomlkit = None
         self._changed(layout=True)
 
     def save(self) -> None:
