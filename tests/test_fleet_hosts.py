@@ -78,6 +78,19 @@ def test_without_a_fleet_table_hosts_toml_is_the_whole_fleet(tmp_path: Path) -> 
     assert [h.name for h in inventory.hosts] == ["a"]
 
 
+def test_a_hosts_toml_with_a_byte_order_mark_reads_as_without_it(tmp_path: Path) -> None:
+    """Found by the fuzz suite (seed 7): hosts.toml starting with a BOM passed the [[host]]
+    reader, which drops it, and then the [fleet] reader's tomllib raised a traceback."""
+    provider = make_provider(tmp_path / "p", NODES)
+    text = '[[host]]\nname = "a"\naddress = "a.example.org"\n[fleet]\nuser = "admin"\n'
+    plain = load_hosts(write(tmp_path / "plain.toml", text), tmp_path / "p", provider)
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    marked = load_hosts(path, tmp_path / "p", provider)
+    assert [(h.name, h.user) for h in marked.hosts] == [(h.name, h.user) for h in plain.hosts]
+    assert [h.name for h in marked.hosts] == ["a", "mx1", "vpn1", "web1"]
+
+
 def test_provider_alone_node_hosts_get_the_default_rule(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     provider = make_provider(tmp_path / "p", NODES)
