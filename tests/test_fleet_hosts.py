@@ -91,6 +91,20 @@ def test_a_hosts_toml_with_a_byte_order_mark_reads_as_without_it(tmp_path: Path)
     assert [h.name for h in marked.hosts] == ["a", "mx1", "vpn1", "web1"]
 
 
+@pytest.mark.parametrize(("name", "text"), [
+    ("hosts.ini", "[web]\nweb1 ansible_host=192.0.2.10 ansible_port=2222\n"),
+    ("hosts.yml", "all:\n  hosts:\n    web1:\n      ansible_host: 192.0.2.10\n"
+                  "      ansible_port: 2222\n"),
+])
+def test_an_ansible_inventory_with_a_byte_order_mark_reads_as_without_it(
+        tmp_path: Path, name: str, text: str) -> None:
+    """A BOM was read as part of the first line: "[web]" became a host named '\\ufeff[web]'."""
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    hosts = load_hosts(path, None).hosts
+    assert [(h.name, h.address, h.port) for h in hosts] == [("web1", "192.0.2.10", 2222)]
+
+
 def test_provider_alone_node_hosts_get_the_default_rule(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     provider = make_provider(tmp_path / "p", NODES)

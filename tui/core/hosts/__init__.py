@@ -45,7 +45,7 @@ def load_hosts(path: Path | None, provider_root: Path | None = None,
         extra: list[Inventory] = []
     else:
         path = Path(path)
-        text = read_text(path, limit=MAX_INVENTORY_BYTES)
+        text = _read_inventory(path)
         kind = inventory_format(path, text)
         if kind == "toml":
             base = parse_inventory(text, path)
@@ -63,8 +63,14 @@ def load_hosts(path: Path | None, provider_root: Path | None = None,
 def _ansible(path: Path) -> Inventory:
     from tui.core.hosts.ansible_hosts import inventory_format, parse_ansible
 
-    text = read_text(path, limit=MAX_INVENTORY_BYTES)
+    text = _read_inventory(path)
     return parse_ansible(text, path, inventory_format(path, text))
+
+
+def _read_inventory(path: Path) -> str:
+    """An inventory's text without a leading byte order mark, which every reader after it
+    (TOML, Ansible INI and YAML) would take for part of the first line."""
+    return read_text(path, limit=MAX_INVENTORY_BYTES).removeprefix("\ufeff")
 
 
 def _assemble(base: Inventory, extra: list[Inventory], rules: FleetRules,

@@ -75,7 +75,6 @@ class FleetRules:
 def parse_fleet(text: str, path: Path) -> FleetRules:
     """The [fleet] table and ansible_inventory of a hosts.toml already parsed once."""
     file = str(path)
-    text = text.removeprefix("\ufeff")  # as parse_inventory reads it
     data = tomllib.loads(text)
     ansible = _ansible_paths(data.get("ansible_inventory"), path)
     raw = data.get("fleet")
