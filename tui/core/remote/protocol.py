@@ -98,7 +98,15 @@ class HostOperation(HostState):
                 self.journal(state, "applied" if self.action == "apply" else "rolled-back",
                              before=state.old, after=state.change.new, backup=state.backup)
         if self.conn is not None and self.conn.alive:
-            self.after_success(changed)
+            try:
+                self.after_success(changed)
+            except (paramiko.SSHException, EOFError, OSError, RemoteError) as exc:
+                # The change is in place and journaled: tidying the old backups is not worth
+                # calling the host failed (the next run prunes them).
+                self.finding("AP007", Severity.WARNING,
+                             f"connection lost after the change was in place "
+                             f"({exc or type(exc).__name__}): old backups not pruned",
+                             hint="the next run prunes them")
         for state, outcome in zip(self.files, self.result.files, strict=False):
             if state.swapped:
                 outcome.status = "rolled-back" if self.action == "rollback" else "applied"
